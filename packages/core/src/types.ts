@@ -55,3 +55,24 @@ export interface Progress {
   readonly step: number;
   readonly total: number;
 }
+
+/** A token grid: `h` rows by `w` columns of tokens. */
+export interface TokenGrid {
+  readonly h: number;
+  readonly w: number;
+}
+
+/** The token grid of one reference, with one validity flag per token (row-major, 1 = valid). */
+export interface RefGrid extends TokenGrid {
+  readonly valid: ArrayLike<number>;
+}
+
+/** One named run of tokens in the sequence (spec/CONTRACTS.md section 1). */
+export interface TokenSegment {
+  readonly name: string; // 'text' | 'phrase_j' | 'main' | 'layout' | 'ref_j'
+  readonly seg: SegmentId;
+  readonly start: number;
+  readonly length: number;
+  /** Instance index for phrase and reference segments, -1 otherwise. */
+  readonly instance: number;
+}

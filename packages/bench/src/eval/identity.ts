@@ -1,0 +1,200 @@
+/**
+ * Identity similarity between a reference cutout and the subject found in an image. The
+ * image is sampled back into the cutout's frame through the localiser's placement (so pose,
+ * size and mirroring are undone), then three cheap descriptors of the masked region are
+ * compared:
+ * - colour pattern: masked normalised cross-correlation (insensitive to brightness/tint);
+ * - colour histogram: 4x4x4 RGB bins after per-channel gain normalisation (grey-world
+ *   inside the mask, undoing scene light colour), compared by Bhattacharyya coefficient;
+ * - shape: gradient-orientation histograms (4x4 cells x 8 signed orientations), cosine.
+ * Similarity = 100 * (0.5 ncc+ + 0.2 hist + 0.3 hog+), in 0..100. The pass threshold comes
+ * from calibration on training identities (bench/evaluators/calibration.json).
+ */
+import type { Raster } from '../image/raster.ts';
+import { sampleBilinear } from '../image/raster.ts';
+import type { Cutout, Placement } from './template.ts';
+import { ALPHA_ON, toImage } from './template.ts';
+
+/** The cutout-frame samples of an image: RGB per cutout pixel, and the cutout's mask. */
+export interface AlignedCrop {
+  readonly width: number;
+  readonly height: number;
+  readonly rgb: Float32Array; // width*height*3
+  readonly mask: Uint8Array; // width*height, 1 = subject pixel
+}
+
+/** The cutout's own pixels as an aligned crop (the reference side of the comparison). */
+export function cutoutCrop(cut: Cutout): AlignedCrop {
+  const { width, height, data } = cut.image;
+  const rgb = new Float32Array(width * height * 3);
+  const mask = new Uint8Array(width * height);
+  for (let i = 0; i < width * height; i++) {
+    for (let k = 0; k < 3; k++) rgb[i * 3 + k] = data[i * 4 + k]!;
+    mask[i] = data[i * 4 + 3]! >= ALPHA_ON ? 1 : 0;
+  }
+  return { width, height, rgb, mask };
+}
+
+/** Samples `image` at every cutout pixel through `placement`. */
+export function alignedCrop(image: Raster, cut: Cutout, p: Placement): AlignedCrop {
+  const { width, height, data } = cut.image;
+  const rgb = new Float32Array(width * height * 3);
+  const mask = new Uint8Array(width * height);
+  for (let v = 0; v < height; v++) {
+    for (let u = 0; u < width; u++) {
+      const i = v * width + u;
+      const [ox, oy] = toImage(cut, p, u + 0.5, v + 0.5);
+      const x = p.cx + ox;
+      const y = p.cy + oy;
+      for (let k = 0; k < 3; k++) rgb[i * 3 + k] = sampleBilinear(image, x, y, k);
+      mask[i] = data[i * 4 + 3]! >= ALPHA_ON ? 1 : 0;
+    }
+  }
+  return { width, height, rgb, mask };
+}
+
+function maskedNccCrops(a: AlignedCrop, b: AlignedCrop): number {
+  const n = a.width * a.height;
+  const ma = [0, 0, 0];
+  const mb = [0, 0, 0];
+  let cnt = 0;
+  for (let i = 0; i < n; i++) {
+    if (!a.mask[i]) continue;
+    cnt++;
+    for (let k = 0; k < 3; k++) {
+      ma[k]! += a.rgb[i * 3 + k]!;
+      mb[k]! += b.rgb[i * 3 + k]!;
+    }
+  }
+  if (cnt < 4) return 0;
+  for (let k = 0; k < 3; k++) {
+    ma[k]! /= cnt;
+    mb[k]! /= cnt;
+  }
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    if (!a.mask[i]) continue;
+    for (let k = 0; k < 3; k++) {
+      const x = a.rgb[i * 3 + k]! - ma[k]!;
+      const y = b.rgb[i * 3 + k]! - mb[k]!;
+      sab += x * y;
+      saa += x * x;
+      sbb += y * y;
+    }
+  }
+  if (saa < 1e-6 * cnt || sbb < 1e-6 * cnt) return 0;
+  return sab / Math.sqrt(saa * sbb);
+}
+
+const BINS = 4;
+
+/** Grey-world-normalised RGB histogram of the masked pixels, soft (trilinear) binning. */
+function colourHistogram(c: AlignedCrop): Float64Array {
+  const n = c.width * c.height;
+  const mean = [0, 0, 0];
+  let cnt = 0;
+  for (let i = 0; i < n; i++) {
+    if (!c.mask[i]) continue;
+    cnt++;
+    for (let k = 0; k < 3; k++) mean[k]! += c.rgb[i * 3 + k]!;
+  }
+  const h = new Float64Array(BINS * BINS * BINS);
+  if (cnt === 0) return h;
+  const grey = (mean[0]! + mean[1]! + mean[2]!) / 3 / cnt;
+  const gain = mean.map((m) => (m > 1e-3 ? (grey * cnt) / m : 1));
+  for (let i = 0; i < n; i++) {
+    if (!c.mask[i]) continue;
+    const pos: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const v = Math.min(255, c.rgb[i * 3 + k]! * gain[k]!);
+      pos.push(Math.min(BINS - 1, Math.max(0, (v / 256) * BINS - 0.5)));
+    }
+    const [r, g, b] = pos as [number, number, number];
+    const r0 = Math.floor(r);
+    const g0 = Math.floor(g);
+    const b0 = Math.floor(b);
+    for (let dr = 0; dr < 2; dr++) {
+      const wr = dr ? r - r0 : 1 - (r - r0);
+      const ri = Math.min(BINS - 1, r0 + dr);
+      for (let dg = 0; dg < 2; dg++) {
+        const wg = dg ? g - g0 : 1 - (g - g0);
+        const gi = Math.min(BINS - 1, g0 + dg);
+        for (let db = 0; db < 2; db++) {
+          const wb = db ? b - b0 : 1 - (b - b0);
+          const bi = Math.min(BINS - 1, b0 + db);
+          h[(ri * BINS + gi) * BINS + bi]! += wr * wg * wb;
+        }
+      }
+    }
+  }
+  for (let i = 0; i < h.length; i++) h[i]! /= cnt;
+  return h;
+}
+
+function bhattacharyya(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.sqrt(a[i]! * b[i]!);
+  return Math.min(1, s);
+}
+
+const CELLS = 4;
+const ORIENT = 8;
+
+/** Gradient-orientation histogram of the grey crop over the mask, CELLS x CELLS x ORIENT. */
+function orientationHistogram(c: AlignedCrop): Float64Array {
+  const { width: w, height: h } = c;
+  const grey = new Float32Array(w * h);
+  for (let i = 0; i < w * h; i++) grey[i] = 0.299 * c.rgb[i * 3]! + 0.587 * c.rgb[i * 3 + 1]! + 0.114 * c.rgb[i * 3 + 2]!;
+  const out = new Float64Array(CELLS * CELLS * ORIENT);
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      if (!c.mask[i]) continue;
+      const gx = grey[i + 1]! - grey[i - 1]!;
+      const gy = grey[i + w]! - grey[i - w]!;
+      const mag = Math.hypot(gx, gy);
+      if (mag < 1e-3) continue;
+      const o = ((Math.atan2(gy, gx) + Math.PI) / (2 * Math.PI)) * ORIENT;
+      const o0 = Math.floor(o) % ORIENT;
+      const o1 = (o0 + 1) % ORIENT;
+      const wo = o - Math.floor(o);
+      const cx = Math.min(CELLS - 1, Math.floor((x / w) * CELLS));
+      const cy = Math.min(CELLS - 1, Math.floor((y / h) * CELLS));
+      const base = (cy * CELLS + cx) * ORIENT;
+      out[base + o0]! += mag * (1 - wo);
+      out[base + o1]! += mag * wo;
+    }
+  }
+  return out;
+}
+
+function cosine(a: Float64Array, b: Float64Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+}
+
+export interface IdentityParts {
+  readonly ncc: number;
+  readonly hist: number;
+  readonly hog: number;
+  /** 0..100 */
+  readonly similarity: number;
+}
+
+/** Compares a reference crop with an aligned crop of the generated image. */
+export function identitySimilarity(reference: AlignedCrop, generated: AlignedCrop): IdentityParts {
+  const ncc = maskedNccCrops(reference, generated);
+  const hist = bhattacharyya(colourHistogram(reference), colourHistogram(generated));
+  const hog = cosine(orientationHistogram(reference), orientationHistogram(generated));
+  const similarity = 100 * (0.5 * Math.max(0, ncc) + 0.2 * hist + 0.3 * Math.max(0, hog));
+  return { ncc, hist, hog, similarity };
+}

@@ -1,0 +1,28 @@
+/** @contextgen/imaging: image decode/encode (sharp) and reference cutouts. Node only. */
+export { ImageInputError } from './errors.ts';
+export {
+  DEFAULT_IMAGE_LIMITS,
+  SUPPORTED_INPUT_FORMATS,
+  type ImageLimits,
+  type InputFormat,
+} from './limits.ts';
+export { decodeImageBuffer, decodeImageFile, type DecodedImage } from './decode.ts';
+export { encodePng, writePng } from './encode.ts';
+export {
+  autoCutout,
+  DEFAULT_CUTOUT_OPTIONS,
+  type CutoutOptions,
+  type CutoutResult,
+} from './cutout.ts';
+export { loadMattingModel, type MattingModel, type MattingOptions } from './matting.ts';
+export {
+  alphaMask,
+  loadReference,
+  maskArea,
+  maskFromImage,
+  makeReference,
+  type LoadedReference,
+  type MaskSource,
+  type ReferenceOptions,
+  type ReferenceParts,
+} from './reference.ts';

@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writePng } from './encode.ts';
+import { loadMattingModel } from './matting.ts';
+import { loadReference } from './reference.ts';
+import { inDisc, iou, paintImage } from './synthetic.test-util.ts';
+
+const dir = await mkdtemp(join(tmpdir(), 'cg-ref-'));
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-fixtures');
+const disc = (x: number, y: number): boolean => inDisc(x, y, 32, 30, 18);
+const discOnWhite = paintImage(64, 60, (x, y) => (disc(x, y) ? [40, 30, 90] : [250, 250, 250]));
+
+test('a reference with alpha uses the alpha as its mask', async () => {
+  const rgba = { ...discOnWhite, data: discOnWhite.data.slice() };
+  for (let i = 0; i < 64 * 60; i++)
+    rgba.data[i * 4 + 3] = disc(i % 64, Math.floor(i / 64)) ? 255 : 0;
+  const path = join(dir, 'alpha.png');
+  await writePng(path, rgba);
+  const ref = await loadReference(path);
+  assert.equal(ref.maskSource, 'alpha');
+  assert.equal(iou(ref.cutout.mask.data, 64, disc), 1);
+});
+
+test('a reference without alpha is cut out automatically', async () => {
+  const path = join(dir, 'plain.png');
+  await writePng(path, discOnWhite);
+  const ref = await loadReference(path);
+  assert.equal(ref.maskSource, 'auto-cutout');
+  assert.ok(iou(ref.cutout.mask.data, 64, disc) > 0.95);
+});
+
+test('an explicit mask file wins and must match the reference size', async () => {
+  const path = join(dir, 'plain2.png');
+  await writePng(path, discOnWhite);
+  const maskPath = join(dir, 'mask.png');
+  await writePng(
+    maskPath,
+    paintImage(64, 60, (x) => (x < 10 ? [255, 255, 255] : [0, 0, 0])),
+  );
+  const ref = await loadReference(path, { maskPath });
+  assert.equal(ref.maskSource, 'mask-file');
+  assert.equal(
+    iou(ref.cutout.mask.data, 64, (x) => x < 10),
+    1,
+  );
+  const small = join(dir, 'small-mask.png');
+  await writePng(
+    small,
+    paintImage(10, 10, () => [255, 255, 255]),
+  );
+  await assert.rejects(
+    loadReference(path, { maskPath: small }),
+    /small-mask\.png: the mask is 10x10 but its reference .* is 64x60; give a mask of the same size/,
+  );
+});
+
+test('references whose mask is empty are refused with the reason', async () => {
+  const clear = paintImage(16, 16, () => [10, 10, 10]);
+  const transparent = { ...clear, data: clear.data.map((v, i) => (i % 4 === 3 ? 0 : v)) };
+  const p1 = join(dir, 'transparent.png');
+  await writePng(p1, transparent);
+  await assert.rejects(
+    loadReference(p1),
+    /transparent\.png: the reference's subject mask is empty: its alpha channel is 0 everywhere/,
+  );
+  const p2 = join(dir, 'blank.png');
+  await writePng(
+    p2,
+    paintImage(16, 16, () => [200, 200, 200]),
+  );
+  await assert.rejects(
+    loadReference(p2),
+    /blank\.png: the reference's subject mask is empty: the automatic cutout found no subject/,
+  );
+});
+
+test('an ONNX matting model with one image input supplies the mask', async () => {
+  const matting = await loadMattingModel(join(fixtures, 'tiny-matting.onnx'), { defaultSize: 64 });
+  try {
+    const path = join(dir, 'for-matting.png');
+    await writePng(path, discOnWhite);
+    const ref = await loadReference(path, { matting });
+    assert.equal(ref.maskSource, 'matting');
+    assert.equal(ref.cutout.mask.width, 64);
+    assert.ok(
+      iou(ref.cutout.mask.data, 64, disc, 127) > 0.9,
+      'dark disc found by the tiny matting model',
+    );
+  } finally {
+    await matting.dispose();
+  }
+});
+
+test('a matting model with the wrong inputs, or a missing file, is refused with the expected I/O', async () => {
+  await assert.rejects(
+    loadMattingModel(join(fixtures, 'two-input.onnx')),
+    /two-input\.onnx: the matting model has 2 inputs \(image, other\); a matting model must have one float32 input \[1, 3, H, W\]/,
+  );
+  await assert.rejects(
+    loadMattingModel(join(dir, 'nope.onnx')),
+    /nope\.onnx: cannot load the matting model/,
+  );
+});

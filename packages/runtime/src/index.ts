@@ -1,0 +1,27 @@
+/**
+ * @contextgen/runtime, Node entry: the ONNX Runtime executor on `onnxruntime-node` (CPU),
+ * model folder loading and default model resolution. The browser entry is `./web`.
+ */
+export {
+  loadModel,
+  missingFiles,
+  ModelFolderError,
+  readModelInfo,
+  type ModelInfo,
+  type NodeLoadOptions,
+} from './load-model.ts';
+export {
+  DEFAULT_MODEL,
+  findModel,
+  HOW_TO_GET_A_MODEL,
+  installedModels,
+  ModelNotFoundError,
+  MODELS_DIR,
+  REPO_ROOT,
+  type ModelLookup,
+} from './find-model.ts';
+export { OrtExecutor, type LoadedModel, type ModelSources } from './ort-executor.ts';
+export { ModelIoError, REQUIRED_IO } from './io-check.ts';
+export { ModelRunError } from './describe-feeds.ts';
+export { NODE_DEVICES, WEB_DEVICES, type Device } from './backend.ts';
+export { parseVocab } from './vocab.ts';

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ArgsError, parseServeArgs } from './args.ts';
+
+const noModel = () => '/models/embedded';
+
+test('defaults: loopback, port 8787, the default model, local queue, worker and http', () => {
+  const o = parseServeArgs([], {}, noModel, '/w');
+  assert.equal(o.host, '127.0.0.1');
+  assert.equal(o.port, 8787);
+  assert.deepEqual(o.modelDirs, ['/models/embedded']);
+  assert.equal(o.storageDir, '/w/data/server');
+  assert.equal(o.redis, undefined);
+  assert.equal(o.token, undefined);
+  assert.ok(o.http && o.worker && !o.allowUntrained);
+});
+
+test('flags, inline values and environment', () => {
+  const o = parseServeArgs(['--port=9000', '--model', 'm1', '--model', '/abs/m2', '--allow-untrained', '--no-worker'], { REDIS_URL: 'redis://x', CONTEXTGEN_TOKEN: 't', CONTEXTGEN_REDIS_LOCK_MS: '2000' }, noModel, '/w');
+  assert.equal(o.port, 9000);
+  assert.deepEqual(o.modelDirs, ['/w/m1', '/abs/m2']);
+  assert.equal(o.token, 't');
+  assert.equal(o.redis?.url, 'redis://x');
+  assert.equal(o.redis?.lockDurationMs, 2000);
+  assert.equal(o.worker, false);
+});
+
+test('bad arguments say what is wrong', () => {
+  assert.throws(() => parseServeArgs(['--port', 'abc'], {}, noModel), /--port needs a whole number from 0 to 65535, got "abc"/);
+  assert.throws(() => parseServeArgs(['--model'], {}, noModel), /--model needs a value/);
+  assert.throws(() => parseServeArgs(['--frobnicate'], {}, noModel), /unknown option --frobnicate/);
+  assert.throws(() => parseServeArgs(['--worker-only'], {}, noModel), /--worker-only needs REDIS_URL/);
+  assert.throws(() => parseServeArgs(['--worker-only', '--no-worker'], { REDIS_URL: 'r' }, noModel), ArgsError);
+});

@@ -1,0 +1,83 @@
+/**
+ * The worker side of a job: decode the images it carries, run the core pipeline over the
+ * model's executor, report progress with small previews, encode the result.
+ */
+import { encode as encodePngSync } from 'fast-png';
+import { generate, latentToImage, resizeImage, type Executor, type ReferenceCutout, type RgbaImage } from '@contextgen/core';
+import { decodeImageBuffer, encodePng } from '@contextgen/imaging';
+import { untrainedWarning, type RunnableModel } from '../models.ts';
+import { cutoutFromPng } from '../uploads.ts';
+import type { JobRunner, JobSpec } from './types.ts';
+
+/** Longest side of a progress preview, px. */
+export const PREVIEW_SIDE = 96;
+
+export function previewDataUrl(image: RgbaImage, side = PREVIEW_SIDE): string {
+  const s = Math.min(1, side / Math.max(image.width, image.height));
+  const small = s < 1 ? resizeImage(image, Math.max(1, Math.round(image.width * s)), Math.max(1, Math.round(image.height * s)), 'area') : image;
+  const png = encodePngSync({ width: small.width, height: small.height, data: new Uint8Array(small.data.buffer, small.data.byteOffset, small.data.byteLength), channels: 4, depth: 8 });
+  return 'data:image/png;base64,' + Buffer.from(png).toString('base64');
+}
+
+/** An executor that waits after each denoiser call (tests and demos of progress). */
+function slowed(executor: Executor, delayMs: number): Executor {
+  if (delayMs <= 0) return executor;
+  return {
+    manifest: executor.manifest,
+    encodeText: (ids, b, l) => executor.encodeText(ids, b, l),
+    denoise: async (inputs) => {
+      const out = await executor.denoise(inputs);
+      await new Promise((r) => setTimeout(r, delayMs));
+      return out;
+    },
+    dispose: () => executor.dispose(),
+  };
+}
+
+function imageBytes(spec: JobSpec, uploadId: string, field: string): Buffer {
+  const b64 = spec.images[uploadId];
+  if (b64 === undefined) throw new Error(`${field}: upload ${uploadId} was not sent with the job`);
+  return Buffer.from(b64, 'base64');
+}
+
+async function decodeImages(spec: JobSpec): Promise<{ references: (ReferenceCutout | undefined)[]; layout?: RgbaImage }> {
+  const references = await Promise.all(
+    spec.request.instances.map((inst, j) =>
+      inst.reference === undefined ? undefined : cutoutFromPng(imageBytes(spec, inst.reference, `instances[${j}].reference`), inst.reference),
+    ),
+  );
+  if (spec.request.layoutImage === undefined) return { references };
+  const { image } = await decodeImageBuffer(imageBytes(spec, spec.request.layoutImage, 'layoutImage'), 'layoutImage');
+  return { references, layout: image };
+}
+
+export function createRunner(models: ReadonlyMap<string, RunnableModel>, stepDelayMs = 0): JobRunner {
+  return async (spec, { signal, onProgress }) => {
+    const model = models.get(spec.model);
+    if (!model) throw new Error(`this worker does not serve model "${spec.model}" (it has ${[...models.keys()].join(', ')})`);
+    const images = await decodeImages(spec);
+    const P = model.manifest.tokenSize;
+    const result = await generate(spec.request, images, slowed(model.executor, stepDelayMs), {
+      vocab: model.vocab,
+      signal,
+      reportLatent: true,
+      onProgress: (p) => {
+        const w = Math.max(P, Math.round(spec.request.width / P) * P);
+        const h = Math.max(P, Math.round(spec.request.height / P) * P);
+        const preview = p.latent ? previewDataUrl(latentToImage(p.latent, w, h, P)) : undefined;
+        onProgress({ step: p.step, total: p.total, ...(preview ? { preview } : {}) });
+      },
+    });
+    const warnings = model.untrained ? [untrainedWarning(model.name), ...result.warnings] : result.warnings;
+    return {
+      seed: result.seed,
+      width: result.image.width,
+      height: result.image.height,
+      untrained: model.untrained,
+      warnings,
+      timings: { modelMs: Math.round(result.timings.modelMs), totalMs: Math.round(result.timings.totalMs) },
+      resultPng: (await encodePng(result.image)).toString('base64'),
+      layoutPng: (await encodePng(result.layout)).toString('base64'),
+    };
+  };
+}

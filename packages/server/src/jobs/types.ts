@@ -1,0 +1,96 @@
+/**
+ * Jobs as the API sees them, whichever queue runs them (in-process or Redis).
+ */
+import type { GenerationRequest } from '@contextgen/core';
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export interface JobResult {
+  /** The seed the sampler actually used (drawn when the request had none). */
+  readonly seed: number;
+  readonly width: number;
+  readonly height: number;
+  /** True when the model has random weights (manifest trained:false): the image means nothing. */
+  readonly untrained: boolean;
+  readonly warnings: readonly string[];
+  readonly timings: { readonly modelMs: number; readonly totalMs: number };
+  readonly resultUrl: string;
+  readonly layoutUrl: string;
+}
+
+export interface JobError {
+  readonly message: string;
+  /** The request field at fault, when the user's input was wrong. */
+  readonly field?: string;
+}
+
+export interface JobRecord {
+  readonly id: string;
+  readonly model: string;
+  readonly status: JobStatus;
+  readonly createdAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** 1 = next to run; only while queued. */
+  readonly position?: number;
+  readonly progress?: { readonly step: number; readonly total: number };
+  readonly request: GenerationRequest;
+  readonly result?: JobResult;
+  readonly error?: JobError;
+  /** Which worker ran (or is running) it: host:pid. */
+  readonly worker?: string;
+}
+
+/** What a worker needs to run a job, self-contained so it can cross machines. */
+export interface JobSpec {
+  readonly id: string;
+  readonly model: string;
+  readonly request: GenerationRequest;
+  /** Cutout PNGs (alpha = mask) and layout images by upload id, base64. */
+  readonly images: Readonly<Record<string, string>>;
+}
+
+/** What a worker hands back. */
+export interface JobOutput {
+  readonly seed: number;
+  readonly width: number;
+  readonly height: number;
+  readonly untrained: boolean;
+  readonly warnings: readonly string[];
+  readonly timings: { readonly modelMs: number; readonly totalMs: number };
+  /** base64 PNGs. */
+  readonly resultPng: string;
+  readonly layoutPng: string;
+}
+
+export type JobEvent =
+  | { readonly type: 'queued'; readonly position: number }
+  | { readonly type: 'started'; readonly worker: string }
+  | { readonly type: 'progress'; readonly step: number; readonly total: number; readonly preview?: string }
+  | { readonly type: 'done'; readonly job: JobRecord };
+
+export interface ProgressReport {
+  readonly step: number;
+  readonly total: number;
+  /** A small PNG data URL of the current estimate. */
+  readonly preview?: string;
+}
+
+/** Runs one job (the generation itself); throws CancelledError when the signal aborts. */
+export type JobRunner = (spec: JobSpec, ctx: { signal: AbortSignal; onProgress: (p: ProgressReport) => void }) => Promise<JobOutput>;
+
+export interface JobQueue {
+  readonly kind: 'local' | 'redis';
+  submit(spec: JobSpec): Promise<JobRecord>;
+  get(id: string): Promise<JobRecord | undefined>;
+  cancel(id: string): Promise<JobRecord | undefined>;
+  /** Live events of one job; returns an unsubscribe function. */
+  subscribe(id: string, listener: (e: JobEvent) => void): () => void;
+  /** Jobs waiting or running now. */
+  activeCount(): Promise<number>;
+  /** Per model: queued and running counts. */
+  load(model: string): Promise<{ queued: number; running: number }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,1 @@
+"""ContextGen training package: model, data, training (SFT + DPO), ONNX export."""

@@ -1,0 +1,154 @@
+"""One call: get the data, train (from scratch or resuming a model folder's checkpoint), export, and
+write a complete model folder + training log into --out.
+
+    python -m contextgen_train.gpu_run --out OUT --minutes 8 --data DATA_DIR [--resume-from MODEL_DIR]
+    python -m contextgen_train.gpu_run --out OUT --minutes 8 --data-cmd "node scripts/device/render.js --out {data}"
+    torchrun --nproc_per_node 8 -m contextgen_train.gpu_run ...   (DDP, same flags)
+
+OUT receives model.json, vocab.json, text_encoder.onnx, denoiser.onnx, checkpoint.pt (bf16, split into
+parts under 15 MiB when larger), train_log.jsonl and run.json (figures of this call).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .configs import REGISTRY, ModelConfig, TrainConfig, get_config
+from .data import StepBatches
+from .export import onnx_parity, write_model_folder
+from .model import param_count
+from .progress import MetricsLog, ProgressLine
+from .shards import ShardReader
+from .tokenizer import WordTokenizer
+from .train import Trainer, dist_info, run
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m contextgen_train.gpu_run", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, required=True, help="model folder to write")
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--data", type=Path, help="IMIG-Synth folder (meta.json + shard-*.bin)")
+    src.add_argument("--data-cmd", help="shell command that writes shards into {data} (a temp folder)")
+    ap.add_argument("--resume-from", type=Path, help="model folder whose checkpoint.pt to continue")
+    ap.add_argument("--minutes", type=float, required=True, help="wall-clock budget of this call, export included")
+    ap.add_argument("--config", default="embedded", choices=sorted(REGISTRY), help="model config (new runs)")
+    ap.add_argument("--name", default=None, help="model name in model.json (default: embedded-pixel-s / <config>)")
+    ap.add_argument("--batch", type=int, default=None, help="per-GPU batch size")
+    ap.add_argument("--lr", type=float, default=None)
+    ap.add_argument("--dpo-fraction", type=float, default=0.0, help="share of this call's time for Diffusion-DPO")
+    ap.add_argument("--dpo-beta", type=float, default=None)
+    ap.add_argument("--max-steps", type=int, default=10**9, help="stop at this global step")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=None, help="data loader processes (default: cpus - 2, 0 on cpu)")
+    ap.add_argument("--device", default="auto", help="auto | cpu | cuda")
+    ap.add_argument("--no-compile", action="store_true", help="skip torch.compile on CUDA")
+    ap.add_argument("--no-bf16", action="store_true", help="fp32 on CUDA instead of bf16 autocast")
+    ap.add_argument("--full-checkpoint", action="store_true", help="fp32 checkpoint (exact resume, twice the bytes)")
+    ap.add_argument("--trained-min-steps", type=int, default=1000,
+                    help="model.json says trained: true only from this many total steps")
+    ap.add_argument("--reserve-s", type=float, default=None, help="seconds kept for export (default 10%%, <= 60)")
+    return ap.parse_args(argv)
+
+
+def get_data(args: argparse.Namespace, rank: int) -> Path:
+    if args.data is not None:
+        return args.data
+    folder = Path(os.environ.get("CONTEXTGEN_DATA_TMP") or tempfile.gettempdir()) / "contextgen-data"
+    if rank == 0:
+        folder.mkdir(parents=True, exist_ok=True)
+        cmd = args.data_cmd.replace("{data}", str(folder))
+        print(f"[data] {cmd}", file=sys.stderr, flush=True)
+        subprocess.run(cmd, shell=True, check=True)
+    if torch.distributed.is_initialized():
+        torch.distributed.barrier()
+    return folder
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    t_start = time.monotonic()
+    rank, world, local = dist_info()
+    cuda = torch.cuda.is_available() and args.device != "cpu"
+    device = torch.device(f"cuda:{local}" if cuda else "cpu")
+    if world > 1:
+        torch.cuda.set_device(device)
+        torch.distributed.init_process_group("nccl")
+    data = ShardReader(get_data(args, rank))
+
+    ckpt = load_checkpoint(args.resume_from / "checkpoint.pt") if args.resume_from else None
+    if ckpt is not None:
+        cfg, tok, prov = ModelConfig.from_dict(ckpt["config"]), WordTokenizer(ckpt["vocab"]), ckpt["provenance"]
+        tdict = dict(ckpt["train_config"], betas=tuple(ckpt["train_config"]["betas"]))
+    else:
+        cfg, tok, prov = get_config(args.config), WordTokenizer.build(data.meta["vocab"]), {}
+        tdict = dataclasses.asdict(TrainConfig(seed=args.seed))
+    overrides = {"batch_size": args.batch, "lr": args.lr, "dpo_beta": args.dpo_beta}
+    tcfg = TrainConfig(**{**tdict, **{k: v for k, v in overrides.items() if v is not None}})
+    trainer = Trainer(cfg, tcfg, len(tok), device, bf16=cuda and not args.no_bf16, compile=cuda and not args.no_compile)
+    if ckpt is not None:
+        trainer.load_state_dict(ckpt)
+    del ckpt
+
+    budget = args.minutes * 60
+    reserve = args.reserve_s if args.reserve_s is not None else min(60.0, 0.1 * budget)
+    end = t_start + budget - reserve
+    sft_end = t_start + (budget - reserve) * (1 - args.dpo_fraction)
+    workers = args.workers if args.workers is not None else (max(0, (os.cpu_count() or 2) - 2) if cuda else 0)
+    batches = StepBatches(data, cfg, tok, tcfg.batch_size, tcfg.seed, tcfg.cond_dropout, rank, world)
+    log = MetricsLog(args.out / "train_log.jsonl" if rank == 0 else None)
+    bar = ProgressLine(f"[{cfg.name}]") if rank == 0 else None
+    step0, t_train = trainer.step, time.monotonic()
+    if trainer.stage == "sft":
+        run(trainer, batches, args.max_steps, sft_end, log, bar, workers)
+        if args.dpo_fraction > 0 and trainer.step < args.max_steps:
+            trainer.start_dpo()
+    if trainer.stage == "dpo":
+        run(trainer, batches, args.max_steps, end, log, bar, workers)
+    train_s = time.monotonic() - t_train
+    steps = trainer.step - step0
+
+    summary: dict = {}
+    if rank == 0:
+        hardware = torch.cuda.get_device_name(device) if cuda else "cpu"
+        prov = {**prov, "dataSeed": data.meta.get("seed", 0), "dataSamples": len(data),
+                "steps": trainer.step, "wallSeconds": round(prov.get("wallSeconds", 0) + train_s, 1),
+                "hardware": f"{world}x {hardware}", "config": cfg.name, "stage": trainer.stage,
+                "samplesSeen": prov.get("samplesSeen", 0) + steps * tcfg.batch_size * world}
+        state = trainer.state_dict()
+        state.update(vocab=tok.tokens, provenance=prov)
+        args.out.mkdir(parents=True, exist_ok=True)
+        files = save_checkpoint(state, args.out / "checkpoint.pt", compact=not args.full_checkpoint)
+        name = args.name or ("embedded-pixel-s" if cfg.name == "embedded" else cfg.name)
+        trained = trainer.step >= args.trained_min_steps
+        desc = (f"Pixel-space ContextGen MMDiT ({cfg.name} config) trained on IMIG-Synth" if trained else
+                f"ContextGen {cfg.name} config after only {trainer.step} steps: NOT a trained model")
+        ema = trainer.ema.float().cpu().eval()
+        write_model_folder(args.out, cfg, ema.denoiser, ema.text_encoder, tok, name, trained, prov, desc)
+        summary = {"steps_this_call": steps, "step": trainer.step, "stage": trainer.stage,
+                   "train_seconds": round(train_s, 1), "samples_per_s": round(steps * tcfg.batch_size * world / max(train_s, 1e-9), 1),
+                   "params": param_count(ema.denoiser), "text_encoder_params": param_count(ema.text_encoder),
+                   "checkpoint_files": [f.name for f in files],
+                   "checkpoint_bytes": sum(f.stat().st_size for f in files),
+                   "parity_max_abs": onnx_parity(ema.denoiser, ema.text_encoder, args.out),
+                   "total_seconds": round(time.monotonic() - t_start, 1), "device": prov["hardware"]}
+        (args.out / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
+        print(json.dumps(summary), file=sys.stderr)
+    if world > 1:
+        torch.distributed.destroy_process_group()
+    return summary
+
+
+if __name__ == "__main__":
+    main()

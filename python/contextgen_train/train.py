@@ -1,0 +1,180 @@
+"""Training: flow-matching SFT on main tokens, then Diffusion-DPO (winner = ground truth, loser = the
+layout image, same noise and t, frozen reference = the SFT model). EMA weights, exact resume,
+bf16 autocast + torch.compile on CUDA (flags), DistributedDataParallel when WORLD_SIZE > 1."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import time
+from typing import Callable
+
+import torch
+from torch import Tensor, nn
+
+from .configs import ModelConfig, TrainConfig
+from .data import Batch, StepBatches
+from .losses import dpo_loss, noisy, per_sample_mse, sample_t
+from .model import ContextGenDiT
+from .progress import MetricsLog, ProgressLine
+from .text_encoder import TextEncoder
+
+
+class Net(nn.Module):
+    """Text encoder + denoiser, trained jointly. `pairs=True` runs the image batch twice as large as
+    the text batch (DPO: winners then losers share prompts and descriptors)."""
+
+    def __init__(self, cfg: ModelConfig, vocab_size: int):
+        super().__init__()
+        self.text_encoder, self.denoiser = TextEncoder(cfg, vocab_size), ContextGenDiT(cfg)
+
+    def encode_text(self, prompt_ids: Tensor, phrase_ids: Tensor, txt_index: Tensor) -> Tensor:
+        rows = [self.text_encoder(prompt_ids).flatten(0, 1)]  # [B*Lp, Dt]
+        if phrase_ids.shape[0]:
+            rows.append(self.text_encoder(phrase_ids).flatten(0, 1))  # [Q*Lph, Dt]
+        rows.append(rows[0].new_zeros(1, rows[0].shape[-1]))  # PAD row
+        return torch.cat(rows)[txt_index]  # [B, Ntxt, Dt]
+
+    def forward(self, b: Batch, img: Tensor, t: Tensor, pairs: bool = False) -> Tensor:
+        txt = self.encode_text(b.prompt_ids, b.phrase_ids, b.txt_index)  # [B, Ntxt, Dt]
+        d = (txt, b.pos, b.seg, b.inst, b.cover, b.valid)
+        if pairs:
+            d = tuple(torch.cat((x, x)) for x in d)
+        txt, pos, seg, inst, cover, valid = d
+        return self.denoiser(txt, img, pos, seg, inst, cover, valid, t)  # [B', Nimg, Pd]
+
+
+def dist_info() -> tuple[int, int, int]:
+    """(rank, world, local_rank) from torchrun's environment; (0, 1, 0) otherwise."""
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0))
+
+
+class Trainer:
+    def __init__(self, cfg: ModelConfig, tcfg: TrainConfig, vocab_size: int, device: str | torch.device = "cpu",
+                 bf16: bool = False, compile: bool = False):
+        self.cfg, self.tcfg, self.device = cfg, tcfg, torch.device(device)
+        self.bf16, self.rank, self.world, _ = bf16, *dist_info()
+        torch.manual_seed(tcfg.seed)
+        self.net = Net(cfg, vocab_size).to(self.device)
+        self.ema = copy.deepcopy(self.net).requires_grad_(False)
+        self.ref: Net | None = None
+        self.stage, self.step, self.stage_start = "sft", 0, 0
+        self.gen = torch.Generator(self.device).manual_seed(tcfg.seed + 7919 * self.rank)
+        self.opt = self._optimizer(tcfg.lr)
+        module: nn.Module = self.net
+        if self.world > 1:
+            module = nn.parallel.DistributedDataParallel(self.net, device_ids=[self.device.index])
+        self.fwd: Callable = torch.compile(module) if compile else module
+
+    def _optimizer(self, lr: float) -> torch.optim.Optimizer:
+        return torch.optim.AdamW(self.net.parameters(), lr=lr, betas=self.tcfg.betas, weight_decay=self.tcfg.weight_decay,
+                                 fused=self.device.type == "cuda")
+
+    def lr(self) -> float:
+        base = self.tcfg.dpo_lr if self.stage == "dpo" else self.tcfg.lr
+        return base * min(1.0, (self.step - self.stage_start + 1) / max(1, self.tcfg.warmup_steps))
+
+    def start_dpo(self) -> None:
+        """Reference = frozen copy of the SFT (EMA) model; the policy starts from it too."""
+        self.ref = copy.deepcopy(self.ema).requires_grad_(False).eval()
+        self.net.load_state_dict(self.ema.state_dict())
+        self.opt = self._optimizer(self.tcfg.dpo_lr)
+        self.stage, self.stage_start = "dpo", self.step
+
+    def _autocast(self):
+        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.bf16 and self.device.type == "cuda")
+
+    def train_step(self, batch: Batch) -> dict[str, float]:
+        b, tc = batch.to(self.device), self.tcfg
+        B, Nm = b.img.shape[0], b.n_main
+        eps = torch.randn(b.x0.shape, generator=self.gen, device=self.device)  # [B, Nm, Pd]
+        t = sample_t(B, tc.logit_normal_mean, tc.logit_normal_std, self.gen, self.device)  # [B]
+        rest = b.img[:, Nm:]  # [B, Nimg - Nm, Pd] clean context tokens
+        for g in self.opt.param_groups:
+            g["lr"] = self.lr()
+        out: dict[str, float] = {}
+        with self._autocast():
+            if self.stage == "sft":
+                pred = self.fwd(b, torch.cat((noisy(b.x0, eps, t), rest), 1), t)  # [B, Nimg, Pd]
+                loss = per_sample_mse(pred[:, :Nm], b.x0, eps).mean()
+            else:
+                img = torch.cat((torch.cat((noisy(b.x0, eps, t), rest), 1),
+                                 torch.cat((noisy(b.layout, eps, t), rest), 1)))  # [2B, Nimg, Pd] winners, losers
+                t2, eps2, x02 = torch.cat((t, t)), torch.cat((eps, eps)), torch.cat((b.x0, b.layout))
+                lw, ll = per_sample_mse(self.fwd(b, img, t2, pairs=True)[:, :Nm], x02, eps2).chunk(2)  # [B] x2
+                with torch.no_grad():
+                    lw_ref, ll_ref = per_sample_mse(self.ref(b, img, t2, pairs=True)[:, :Nm], x02, eps2).chunk(2)
+                loss = dpo_loss(lw, ll, lw_ref, ll_ref, tc.dpo_beta)
+                out["dpo_acc"] = float((((lw - ll) - (lw_ref - ll_ref)) < 0).float().mean())
+        loss.backward()
+        if tc.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(self.net.parameters(), tc.grad_clip)
+        self.opt.step()
+        self.opt.zero_grad(set_to_none=True)
+        self._ema_update()
+        self.step += 1
+        out.update(loss=float(loss.detach()), lr=self.lr())
+        return out
+
+    @torch.no_grad()
+    def _ema_update(self) -> None:
+        n = self.step - self.stage_start
+        decay = min(self.tcfg.ema_decay, (1 + n) / (10 + n))
+        torch._foreach_lerp_(list(self.ema.parameters()), list(self.net.parameters()), 1 - decay)
+
+    def state_dict(self) -> dict:
+        rng = {"gen": self.gen.get_state(), "torch": torch.get_rng_state()}
+        if self.device.type == "cuda":
+            rng["cuda"] = torch.cuda.get_rng_state(self.device)
+        return {"config": self.cfg.to_dict(), "train_config": dataclasses.asdict(self.tcfg),
+                "stage": self.stage, "step": self.step, "stage_start": self.stage_start,
+                "net": self.net.state_dict(), "ema": self.ema.state_dict(),
+                "ref": self.ref.state_dict() if self.ref is not None else None,
+                "optimizer": self.opt.state_dict(), "rng": rng}
+
+    def load_state_dict(self, s: dict) -> None:
+        self.net.load_state_dict(s["net"])
+        self.ema.load_state_dict(s["ema"])
+        self.stage, self.step, self.stage_start = s["stage"], s["step"], s["stage_start"]
+        if self.stage == "dpo":
+            self.ref = copy.deepcopy(self.ema).requires_grad_(False).eval()
+            self.ref.load_state_dict(s["ref"])
+        self.opt = self._optimizer(self.tcfg.dpo_lr if self.stage == "dpo" else self.tcfg.lr)
+        self.opt.load_state_dict(s["optimizer"])
+        self.gen.set_state(s["rng"]["gen"])
+        torch.set_rng_state(s["rng"]["torch"])
+        if "cuda" in s["rng"] and self.device.type == "cuda":
+            torch.cuda.set_rng_state(s["rng"]["cuda"], self.device)
+
+
+def run(trainer: Trainer, batches: StepBatches, max_steps: int, deadline: float | None = None,
+        log: MetricsLog | None = None, progress: ProgressLine | None = None, workers: int = 0) -> int:
+    """Train from trainer.step up to max_steps (global) or until time.monotonic() > deadline.
+    Returns the number of steps done."""
+    start = trainer.step
+    if start >= max_steps:
+        return 0
+    loader = torch.utils.data.DataLoader(batches, batch_size=None, sampler=range(start, max_steps),
+                                         num_workers=workers, pin_memory=trainer.device.type == "cuda",
+                                         prefetch_factor=4 if workers else None, persistent_workers=False)
+    t0, last_t, last_step = time.monotonic(), time.monotonic(), start
+    samples = batches.batch_size * batches.world
+    for batch in loader:
+        m = trainer.train_step(batch)
+        now = time.monotonic()
+        every = max(1, min(50, (max_steps - start) // 20))
+        if trainer.step % every == 0 or trainer.step == max_steps:
+            rate = samples * (trainer.step - last_step) / max(now - last_t, 1e-9)
+            row = {"step": trainer.step, "stage": trainer.stage, **m, "samples_per_s": round(rate, 2),
+                   "elapsed_s": round(now - t0, 2)}
+            if log is not None:
+                log.write(row)
+            if progress is not None:
+                progress.update(trainer.step, max_steps, row)
+            last_t, last_step = now, trainer.step
+        if deadline is not None and now > deadline:
+            break
+    if progress is not None:
+        progress.done()
+    return trainer.step - start
