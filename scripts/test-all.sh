@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npm run --silent typecheck
 npm run --silent lint
-npm run --silent test:ts
+shopt -s globstar nullglob
+npx tsx --test --test-reporter=spec packages/*/src/**/*.test.ts
 .venv/bin/python -m pytest -q python/tests

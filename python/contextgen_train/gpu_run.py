@@ -48,6 +48,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--batch", type=int, default=None, help="per-GPU batch size")
     ap.add_argument("--lr", type=float, default=None)
     ap.add_argument("--dpo-fraction", type=float, default=0.0, help="share of this call's time for Diffusion-DPO")
+    ap.add_argument("--dpo-at-step", type=int, default=None, help="switch to DPO at this global step (or earlier by time)")
     ap.add_argument("--dpo-beta", type=float, default=None)
     ap.add_argument("--max-steps", type=int, default=10**9, help="stop at this global step")
     ap.add_argument("--seed", type=int, default=0)
@@ -111,8 +112,9 @@ def main(argv: list[str] | None = None) -> dict:
     bar = ProgressLine(f"[{cfg.name}]") if rank == 0 else None
     step0, t_train = trainer.step, time.monotonic()
     if trainer.stage == "sft":
-        run(trainer, batches, args.max_steps, sft_end, log, bar, workers)
-        if args.dpo_fraction > 0 and trainer.step < args.max_steps:
+        sft_steps = min(args.max_steps, args.dpo_at_step or args.max_steps)
+        run(trainer, batches, sft_steps, sft_end, log, bar, workers)
+        if (args.dpo_fraction > 0 or args.dpo_at_step is not None) and trainer.step < args.max_steps:
             trainer.start_dpo()
     if trainer.stage == "dpo":
         run(trainer, batches, args.max_steps, end, log, bar, workers)

@@ -30,12 +30,12 @@ for (let id = 0; id < N; id++) {
     const v = iou(loc.box, inst.box);
     ious.push(v);
     const sim = identitySimilarity(cutoutCrop(cut), alignedCrop(img, cut, loc.placement));
-    sims.push(sim.similarity); rows.push([1, sim.ncc, sim.hist, sim.hog, loc.score, v, inst.mask.reduce((a, b) => a + (b ? 1 : 0), 0) / ((inst.box[2]-inst.box[0])*(inst.box[3]-inst.box[1]))]);
+    sims.push(sim.similarity); rows.push([1, sim.ncc, sim.hist, sim.hog, sim.cell, v, inst.mask.reduce((a, b) => a + (b ? 1 : 0), 0) / ((inst.box[2]-inst.box[0])*(inst.box[3]-inst.box[1]))]);
     // impostor: another instance's reference at this box
     const other = cuts[(j + 1) % cuts.length]!;
     const l2 = localise(pyr, other, inst.box);
     const s2 = identitySimilarity(cutoutCrop(other), alignedCrop(img, other, l2.placement));
-    imp.push(s2.similarity); rows.push([0, s2.ncc, s2.hist, s2.hog, l2.score]);
+    imp.push(s2.similarity); rows.push([0, s2.ncc, s2.hist, s2.hog, s2.cell, inst.identity, s.instances[(j + 1) % cuts.length]!.identity]);
     const vis = inst.mask.reduce((a, b) => a + (b ? 1 : 0), 0) / ((inst.box[2]-inst.box[0])*(inst.box[3]-inst.box[1]));
     if (process.env.VERBOSE && (v < 0.7 || sim.similarity < 50)) console.log(id, j, inst.identity, 'iou', v.toFixed(2), 'score', loc.score.toFixed(2), 'sim', sim.similarity.toFixed(1), sim.ncc.toFixed(2), sim.hist.toFixed(2), sim.hog.toFixed(2), 'vis', vis.toFixed(2), 'box', inst.box.join(','), 'found', loc.box.join(','));
   });

@@ -48,15 +48,15 @@ function typeError(what: string): { error: (issue: { input?: unknown }) => strin
   };
 }
 
-function pixels(field: string) {
+function pixels() {
   return z
     .int(typeError('a whole number of pixels'))
-    .positive(`${field} must be a positive number of pixels`);
+    .positive('must be a positive number of pixels');
 }
 
 export const GenerationRequestSchema = z.object({
-  width: pixels('width'),
-  height: pixels('height'),
+  width: pixels(),
+  height: pixels(),
   prompt: z.string(typeError('a text prompt (may be empty "")')),
   negativePrompt: z.string(typeError('text')).optional(),
   instances: z.array(InstanceRequestSchema, typeError('a list of instances')).default([]),
@@ -221,6 +221,12 @@ export function validateRequest(
   json: unknown,
   limits: RequestLimits,
 ): { request: ValidRequest; warnings: string[] } {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new RequestError(
+      'request',
+      'must be a JSON object with width, height, prompt and instances',
+    );
+  }
   const parsed = GenerationRequestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -64,7 +64,7 @@ function resolveOptions(o: BuildOptions) {
     seed: o.seed ?? 0,
     split: o.split ?? 'train',
     workers: o.workers ?? 2,
-    shardSize: o.shardSize ?? 500,
+    shardSize: o.shardSize ?? 250,
     levels: o.levels ?? ([1, 8] as const),
   };
   checkInt('count', r.count, 1, 100_000_000);

@@ -1,7 +1,7 @@
 /**
  * `dataset` commands (argument parsing only; the work lives in build.ts, preview.ts, ...):
  *   build   --count N --out DIR [--size 128] [--ref-size 64] [--seed 0] [--split train|heldout]
- *           [--workers K] [--shard-size 500] [--levels 1-8] [--atlas FILE]
+ *           [--workers K] [--shard-size 250] [--levels 1-8] [--atlas FILE]
  *   preview DIR -o sheet.png [--samples 6]
  *   atlas   --out FILE(.bin|.gz|.br)       write the emoji atlas (for the GPU bundle)
  *   heldout                                 regenerate packages/dataset/heldout.json
@@ -16,7 +16,7 @@ import { writePreview } from './preview.ts';
 
 export const DATASET_USAGE = `usage:
   dataset build --count N --out DIR [--size 128] [--ref-size 64] [--seed 0] [--split train|heldout]
-                [--workers K] [--shard-size 500] [--levels 1-8] [--atlas FILE]
+                [--workers K] [--shard-size 250] [--levels 1-8] [--atlas FILE]
   dataset preview DIR -o sheet.png [--samples 6]
   dataset atlas --out FILE            (.bin raw, .gz or .br compressed)
   dataset heldout                     (rewrite packages/dataset/heldout.json)`;
@@ -72,7 +72,7 @@ async function buildCommand(args: string[], opts: CliOptions): Promise<void> {
     seed: intFlag('seed', values.seed, 0),
     split: (values.split ?? 'train') as Split,
     workers: intFlag('workers', values.workers, Math.max(1, Math.min(availableParallelism(), 16))),
-    shardSize: intFlag('shard-size', values['shard-size'], 500),
+    shardSize: intFlag('shard-size', values['shard-size'], 250),
     levels: levelsFlag(values.levels),
     atlasPath: values.atlas,
     workerUrl: opts.workerUrl,

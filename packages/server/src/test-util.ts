@@ -57,3 +57,11 @@ export function parseSse(body: string): { event: string; data: Record<string, un
       return { event: ev!.slice(7), data: JSON.parse(data!.slice(6)) as Record<string, unknown> };
     });
 }
+
+/** Loosely typed JSON, for reading API answers in tests. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export async function fetchJson(url: string, init?: RequestInit): Promise<Json> {
+  return (await fetch(url, init)).json();
+}

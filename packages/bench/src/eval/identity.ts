@@ -88,6 +88,59 @@ function maskedNccCrops(a: AlignedCrop, b: AlignedCrop): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
+/**
+ * Local pattern agreement: NCC inside each cell of a grid over the cutout frame (cells with
+ * enough subject pixels and texture), averaged after dropping the worst `trim` share of cells.
+ * Cells make it insensitive to shading gradients across the subject; trimming to occluders.
+ */
+function cellNcc(a: AlignedCrop, b: AlignedCrop, grid: number, trim: number): number {
+  const { width: w, height: h } = a;
+  const vals: number[] = [];
+  for (let gy = 0; gy < grid; gy++) {
+    for (let gx = 0; gx < grid; gx++) {
+      const x0 = Math.floor((gx * w) / grid);
+      const x1 = Math.floor(((gx + 1) * w) / grid);
+      const y0 = Math.floor((gy * h) / grid);
+      const y1 = Math.floor(((gy + 1) * h) / grid);
+      let n = 0;
+      const ma = [0, 0, 0];
+      const mb = [0, 0, 0];
+      for (let y = y0; y < y1; y++)
+        for (let x = x0; x < x1; x++) {
+          const i = y * w + x;
+          if (!a.mask[i]) continue;
+          n++;
+          for (let k = 0; k < 3; k++) {
+            ma[k]! += a.rgb[i * 3 + k]!;
+            mb[k]! += b.rgb[i * 3 + k]!;
+          }
+        }
+      if (n < 0.5 * (x1 - x0) * (y1 - y0) || n < 6) continue;
+      let ab = 0;
+      let aa = 0;
+      let bb = 0;
+      for (let y = y0; y < y1; y++)
+        for (let x = x0; x < x1; x++) {
+          const i = y * w + x;
+          if (!a.mask[i]) continue;
+          for (let k = 0; k < 3; k++) {
+            const da = a.rgb[i * 3 + k]! - ma[k]! / n;
+            const db = b.rgb[i * 3 + k]! - mb[k]! / n;
+            ab += da * db;
+            aa += da * da;
+            bb += db * db;
+          }
+        }
+      if (aa < 25 * 3 * n) continue; // flat cell in the reference: says nothing
+      vals.push(bb > 1e-6 ? ab / Math.sqrt(aa * bb) : 0);
+    }
+  }
+  if (vals.length === 0) return 0;
+  vals.sort((x, y) => y - x);
+  const keep = Math.max(1, Math.ceil(vals.length * (1 - trim)));
+  return vals.slice(0, keep).reduce((s, v) => s + v, 0) / keep;
+}
+
 const BINS = 4;
 
 /** Grey-world-normalised RGB histogram of the masked pixels, soft (trilinear) binning. */
@@ -186,6 +239,7 @@ export interface IdentityParts {
   readonly ncc: number;
   readonly hist: number;
   readonly hog: number;
+  readonly cell: number;
   /** 0..100 */
   readonly similarity: number;
 }
@@ -195,6 +249,7 @@ export function identitySimilarity(reference: AlignedCrop, generated: AlignedCro
   const ncc = maskedNccCrops(reference, generated);
   const hist = bhattacharyya(colourHistogram(reference), colourHistogram(generated));
   const hog = cosine(orientationHistogram(reference), orientationHistogram(generated));
+  const cell = cellNcc(reference, generated, 4, 0.25);
   const similarity = 100 * (0.5 * Math.max(0, ncc) + 0.2 * hist + 0.3 * Math.max(0, hog));
-  return { ncc, hist, hog, similarity };
+  return { ncc, hist, hog, cell, similarity };
 }

@@ -175,7 +175,7 @@ export function localise(pyramid: ImagePyramid, cut: Cutout, target: Box, opts: 
   for (const c of coarse) {
     const start = searchPoses(full, cut, 1, (c.px + 0.5) / f, (c.py + 0.5) / f, posStep, [c.pose], prior)[0];
     if (!start) continue;
-    const cur = hillClimb(full, cut, start, prior, (aStep * Math.PI) / 180, sStep);
+    const cur = start; void hillClimb; void aStep; void sStep;
     if (!best || cur.score > best.score) best = cur;
   }
   if (!best) {

@@ -45,6 +45,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const { options } = ctx;
   const app = Fastify({ logger: options.log, bodyLimit: options.limits.maxBodyBytes, trustProxy: false });
   useZodValidation(app);
+  app.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415 that says so
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { InjectOptions } from 'fastify';
 import sharp from 'sharp';
 import { discPng, multipart, parseSse, rgbaPng, tinyServer } from '../test-util.ts';
 
@@ -13,7 +14,7 @@ before(async () => {
 });
 after(() => server.done());
 
-const inject = (...a: Parameters<NonNullable<typeof server.app>['inject']>) => server.app!.inject(...a);
+const inject = (opts: InjectOptions) => server.app!.inject(opts);
 
 const twoRefs = () => ({
   width: 64,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { parseSse, tinyServer } from '../test-util.ts';
+import { fetchJson, parseSse, tinyServer } from '../test-util.ts';
 
 const request = (seed: number) => ({ width: 32, height: 32, prompt: 'x', steps: 6, seed, instances: [{ box: [0, 0, 16, 16], phrase: 'a' }] });
 
@@ -54,7 +54,7 @@ test('a queued job sees its position fall over a real SSE connection', async () 
   const server = await tinyServer({ stepDelayMs: 40 });
   try {
     const post = async (seed: number) =>
-      (await fetch(`${server.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request(seed)) })).json();
+      fetchJson(`${server.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request(seed)) });
     await post(1);
     const waiting = await post(2);
     const res = await fetch(`${server.url}${waiting.eventsUrl}`);
@@ -114,7 +114,7 @@ test('main.ts starts a server from the command line and stops on SIGTERM', async
       out += chunk;
     }
     const url = out.match(/http:\/\/127\.0\.0\.1:\d+/)![0];
-    const health = await (await fetch(`${url}/api/health`)).json();
+    const health = await fetchJson(`${url}/api/health`);
     assert.equal(health.ok, true);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');

@@ -24,7 +24,6 @@ function info(meta: UploadMeta, warnings: string[] = []): UploadInfo {
 
 /** A display name from the client's file name: no control characters, at most 120 characters. */
 export function displayName(filename: string | undefined): string {
-  // eslint-disable-next-line no-control-regex
   const clean = (filename ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return (clean.split(/[\\/]/).pop() ?? '').slice(0, 120) || 'image';
 }

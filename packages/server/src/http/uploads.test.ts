@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { InjectOptions } from 'fastify';
 import sharp from 'sharp';
 import { discPng, multipart, rgbaPng, tinyServer } from '../test-util.ts';
 
@@ -9,7 +10,7 @@ before(async () => {
 });
 after(() => server.done());
 
-const inject = (...a: Parameters<NonNullable<typeof server.app>['inject']>) => server.app!.inject(...a);
+const inject = (opts: InjectOptions) => server.app!.inject(opts);
 
 async function upload(file: Buffer, name: string, type: string) {
   const r = await inject({ method: 'POST', url: '/api/uploads', ...multipart(file, name, type) });

@@ -1,0 +1,3 @@
+/** @contextgen/cli: the `contextgen` command (bin/contextgen.mjs). */
+export { main, USAGE } from './main.ts';
+export { EXIT, reportError } from './errors.ts';

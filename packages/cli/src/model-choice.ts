@@ -1,0 +1,25 @@
+/** Which model folder a command uses: `--model`, else the request's `model`, else the default. */
+import { findModel, HOW_TO_GET_A_MODEL, type ModelInfo } from '@contextgen/runtime';
+import { UntrainedModelError } from './errors.ts';
+
+export function chooseModel(
+  option: string | undefined,
+  requestModel: unknown,
+  requestDir: string,
+): string {
+  if (option !== undefined) return findModel({ model: option, env: process.env.CONTEXTGEN_MODEL });
+  if (typeof requestModel === 'string' && requestModel !== '') {
+    return findModel({ model: requestModel, cwd: requestDir });
+  }
+  return findModel({ env: process.env.CONTEXTGEN_MODEL });
+}
+
+/** Refuse an untrained model (a test fixture) unless explicitly allowed. */
+export function assertTrained(info: ModelInfo, allowUntrained: boolean): void {
+  if (info.manifest.trained || allowUntrained) return;
+  throw new UntrainedModelError(
+    `No trained model is installed: ${info.folder} holds "${info.manifest.name}", which its model.json marks ` +
+      `trained: false (random weights for tests). Its output is noise, not an image, so nothing was generated.\n` +
+      `${HOW_TO_GET_A_MODEL}\n(To exercise the pipeline for debugging anyway, add --allow-untrained.)`,
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * Decode the images a request names (references, masks, a ready layout image) into the core's
+ * `RequestImages`. Paths are relative to the request file; `data:` URLs are decoded; http(s)
+ * URLs are refused (the CLI never downloads).
+ */
+import { resolve } from 'node:path';
+import type { GenerationRequest, RequestImages, ReferenceCutout } from '@contextgen/core';
+import {
+  decodeImageBuffer,
+  decodeImageFile,
+  ImageInputError,
+  makeReference,
+  type DecodedImage,
+  type ImageLimits,
+  type MaskSource,
+  type MattingModel,
+} from '@contextgen/imaging';
+
+export interface DecodeOptions {
+  readonly matting?: MattingModel;
+  readonly limits?: ImageLimits;
+}
+
+export interface DecodedRequestImages {
+  readonly images: RequestImages;
+  /** Per instance: where the mask came from (undefined: no reference). */
+  readonly maskSources: readonly (MaskSource | undefined)[];
+}
+
+const DATA_URL = /^data:image\/[a-z+.-]+;base64,/i;
+
+/** Decode one image source named by `field`; errors name the field and the file. */
+export async function decodeSource(
+  source: string,
+  baseDir: string,
+  field: string,
+  limits?: ImageLimits,
+): Promise<DecodedImage & { label: string }> {
+  if (DATA_URL.test(source)) {
+    const label = `${field} (data: URL)`;
+    const bytes = Buffer.from(source.slice(source.indexOf(',') + 1), 'base64');
+    return { ...(await decodeImageBuffer(bytes, label, limits)), label };
+  }
+  if (/^https?:\/\//i.test(source)) {
+    throw new ImageInputError(
+      `${field} "${source}"`,
+      'the CLI does not download images; save the image next to the request file and give its path',
+    );
+  }
+  const path = resolve(baseDir, source);
+  try {
+    return { ...(await decodeImageFile(path, limits)), label: path };
+  } catch (err) {
+    if (err instanceof ImageInputError) throw new ImageInputError(`${field} ${path}`, err.reason);
+    throw err;
+  }
+}
+
+export async function decodeRequestImages(
+  request: GenerationRequest,
+  baseDir: string,
+  options: DecodeOptions = {},
+): Promise<DecodedRequestImages> {
+  const references: (ReferenceCutout | undefined)[] = [];
+  const maskSources: (MaskSource | undefined)[] = [];
+  for (const [j, inst] of request.instances.entries()) {
+    if (inst.reference === undefined) {
+      references.push(undefined);
+      maskSources.push(undefined);
+      continue;
+    }
+    const field = `instances[${j}].reference`;
+    const ref = await decodeSource(inst.reference, baseDir, field, options.limits);
+    const mask =
+      inst.mask === undefined
+        ? undefined
+        : await decodeSource(inst.mask, baseDir, `instances[${j}].mask`, options.limits);
+    try {
+      const made = await makeReference(
+        {
+          source: ref.label,
+          image: ref.image,
+          ...(mask ? { mask: { source: mask.label, image: mask.image } } : {}),
+        },
+        options.matting ? { matting: options.matting } : {},
+      );
+      references.push(made.cutout);
+      maskSources.push(made.maskSource);
+    } catch (err) {
+      if (err instanceof ImageInputError)
+        throw new ImageInputError(`${field} ${err.source}`, err.reason);
+      throw err;
+    }
+  }
+  const layout =
+    request.layoutImage === undefined
+      ? undefined
+      : (await decodeSource(request.layoutImage, baseDir, 'layoutImage', options.limits)).image;
+  return { images: { references, ...(layout ? { layout } : {}) }, maskSources };
+}

@@ -1,0 +1,47 @@
+"""The gpu_run entry point end to end on CPU with the tiny config: fresh run, then a resumed run that
+gets its data from --data-cmd and switches to DPO."""
+
+import json
+import sys
+
+import onnxruntime as ort
+
+from contextgen_train import gpu_run
+from contextgen_train.checkpoint import load_checkpoint
+from contextgen_train.shards import write_shards
+from synth import VOCAB, raw_sample
+
+WRITER = """
+import sys; sys.path[:0] = {paths!r}
+from synth import VOCAB, raw_sample
+from contextgen_train.shards import write_shards
+write_shards(sys.argv[1], [raw_sample(i) for i in range(10)], 32, 16, VOCAB)
+"""
+
+
+def test_gpu_run_cpu_path(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    write_shards(data, [raw_sample(i) for i in range(10)], 32, 16, VOCAB)
+    out1, out2 = tmp_path / "m1", tmp_path / "m2"
+    common = ["--minutes", "5", "--reserve-s", "0", "--batch", "4", "--trained-min-steps", "5"]
+    s1 = gpu_run.main(["--out", str(out1), "--data", str(data), "--config", "tiny", "--max-steps", "3", *common])
+    assert s1["step"] == 3 and s1["parity_max_abs"]["denoiser"] <= 1e-4
+    m1 = json.loads((out1 / "model.json").read_text())
+    assert m1["trained"] is False and m1["provenance"]["steps"] == 3 and m1["provenance"]["dataSamples"] == 10
+    assert len((out1 / "train_log.jsonl").read_text().splitlines()) == 3
+
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER.format(paths=sys.path[:2]))
+    monkeypatch.setenv("CONTEXTGEN_DATA_TMP", str(tmp_path / "cmd"))
+    s2 = gpu_run.main(["--out", str(out2), "--resume-from", str(out1), "--data-cmd",
+                       f"{sys.executable} {script} {{data}}", "--max-steps", "6", "--dpo-at-step", "5", *common])
+    assert s2["steps_this_call"] == 3 and s2["step"] == 6
+    m2 = json.loads((out2 / "model.json").read_text())
+    assert m2["trained"] is True and m2["provenance"]["steps"] == 6
+    assert m2["provenance"]["samplesSeen"] == 6 * 4 and m2["provenance"]["stage"] == "dpo"
+    rows = [json.loads(x) for x in (out2 / "train_log.jsonl").read_text().splitlines()]
+    assert [r["stage"] for r in rows] == ["sft", "sft", "dpo"] and "dpo_acc" in rows[-1]
+    ck = load_checkpoint(out2 / "checkpoint.pt")
+    assert ck["step"] == 6 and ck["vocab"][:3] == ["<pad>", "<unk>", "<bos>"]
+    sess = ort.InferenceSession(str(out2 / "denoiser.onnx"))
+    assert [i.name for i in sess.get_inputs()] == ["txt", "img", "pos", "seg", "inst", "cover", "valid", "t"]
