@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 
 const require = createRequire(import.meta.url);
-const emojiDir = join(dirname(require.resolve('emoji-datasource-google/package.json')), 'img', 'google', '64');
+const emojiDir = join(
+  dirname(require.resolve('emoji-datasource-google/package.json')),
+  'img',
+  'google',
+  '64',
+);
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'pets');
 
 const PETS = [
@@ -23,7 +28,10 @@ const PETS = [
 for (const pet of PETS) {
   const src = sharp(join(emojiDir, pet.emoji));
   const img = pet.background
-    ? src.flatten({ background: pet.background }).extend({ top: 8, bottom: 8, left: 8, right: 8, background: pet.background }).removeAlpha()
+    ? src
+        .flatten({ background: pet.background })
+        .extend({ top: 8, bottom: 8, left: 8, right: 8, background: pet.background })
+        .removeAlpha()
     : src;
   await img.png().toFile(join(outDir, pet.file));
   console.log(`${pet.file}: ${pet.background ? 'no alpha, plain background' : 'with alpha'}`);

@@ -73,8 +73,11 @@ def process(raw: RawSample, cfg: ModelConfig, tok: WordTokenizer) -> Example:
     )
 
 
-def collate(examples: list[Example], cfg: ModelConfig, drop: list[bool]) -> Batch:
-    """drop[i]: condition dropout for sample i (prompt -> [<bos>], no phrases; layout and refs kept)."""
+def collate(examples: list[Example], cfg: ModelConfig, drop: list[bool], pad_multiple: int = 1,
+            fixed: tuple[int, int] | None = None) -> Batch:
+    """drop[i]: condition dropout for sample i (prompt -> [<bos>], no phrases; layout and refs kept).
+    pad_multiple: round the sequence length N up with PAD tokens (aligned attention kernels on GPU).
+    fixed: (Ntxt, Nimg) to pad every batch to (static shapes for torch.compile)."""
     sizes = {e.size for e in examples}
     if len(sizes) != 1:
         raise ValueError(f"a batch must share one image size, got {sorted(sizes)}; resize samples to one side")
@@ -85,6 +88,11 @@ def collate(examples: list[Example], cfg: ModelConfig, drop: list[bool]) -> Batc
                          [r.grid if r else None for r in e.refs])
              for e, pr, ph in zip(examples, prompts, phrases)]
     n_txt, n_img = max(p.n_txt for p in plans), max(p.n_img for p in plans)
+    if fixed is not None:
+        if n_txt > fixed[0] or n_img > fixed[1]:
+            raise ValueError(f"batch needs {n_txt} text and {n_img} image tokens, more than the fixed {fixed}")
+        n_txt, n_img = fixed
+    n_img += -(n_txt + n_img) % pad_multiple
     N, Pd = n_txt + n_img, cfg.patch_dim
     flat_phr = [p for ph in phrases for p in ph]
     Lp, Lph = max(map(len, prompts)), max(map(len, flat_phr), default=1)
@@ -121,10 +129,12 @@ class StepBatches(torch.utils.data.Dataset):
     (seed, step, rank), so a resumed run sees exactly the batches it would have seen."""
 
     def __init__(self, source, cfg: ModelConfig, tok: WordTokenizer, batch_size: int, seed: int,
-                 cond_dropout: float, rank: int = 0, world: int = 1, total_steps: int = 10**9):
+                 cond_dropout: float, rank: int = 0, world: int = 1, total_steps: int = 10**9, pad_multiple: int = 1,
+                 fixed: tuple[int, int] | None = None):
         self.source, self.cfg, self.tok = source, cfg, tok
         self.batch_size, self.seed, self.cond_dropout = batch_size, seed, cond_dropout
-        self.rank, self.world, self.total_steps = rank, world, total_steps
+        self.rank, self.world, self.total_steps, self.pad_multiple = rank, world, total_steps, pad_multiple
+        self.fixed = fixed
 
     def __len__(self) -> int:
         return self.total_steps
@@ -143,4 +153,16 @@ class StepBatches(torch.utils.data.Dataset):
     def __getitem__(self, step: int) -> Batch:
         rng = np.random.default_rng([self.seed, 1_000_003, step, self.rank])
         drop = list(rng.random(self.batch_size) < self.cond_dropout)
-        return collate([process(self.source[i], self.cfg, self.tok) for i in self.indices(step)], self.cfg, drop)
+        return collate([process(self.source[i], self.cfg, self.tok) for i in self.indices(step)], self.cfg, drop,
+                       self.pad_multiple, self.fixed)
+
+
+def max_lengths(cfg: ModelConfig, instances: int, ref_size: int) -> tuple[int, int]:
+    """Upper bounds (Ntxt, Nimg) for square images of cfg.image_size with up to `instances` references
+    cut from ref_size x ref_size images: the static shapes torch.compile trains with."""
+    from .plan import choose_ref_grid
+
+    lim, P = cfg.limits, cfg.token_size
+    grid = max(h * w for ch in range(1, ref_size + 1) for cw in range(1, ref_size + 1)
+               for h, w in [choose_ref_grid(ch, cw, P, lim.refArea, lim.refMaxSide)])
+    return lim.maxTextTokens + instances * lim.maxPhraseTokens, 2 * (cfg.image_size // P) ** 2 + instances * grid

@@ -75,3 +75,32 @@ def onnx_parity(model: ContextGenDiT, enc: TextEncoder, folder: str | Path, seed
         tref = enc.float().eval()(ids).numpy()
     tgot = tsess.run(["emb"], {"ids": ids.numpy()})[0]
     return {"denoiser": float(np.abs(ref - got).max()), "textEncoder": float(np.abs(tref - tgot).max())}
+
+
+def export_from_checkpoint(model_dir: str | Path, out: str | Path | None = None) -> dict[str, float]:
+    """Rebuild a model folder's ONNX files, vocab and model.json from its checkpoint.pt (EMA weights).
+    Used after a GPU call, whose ONNX files may exceed the 16 MiB transfer limit."""
+    from .checkpoint import load_checkpoint
+    from .train import Net
+
+    model_dir = Path(model_dir)
+    state = load_checkpoint(model_dir / "checkpoint.pt")
+    cfg, tok = ModelConfig.from_dict(state["config"]), WordTokenizer(state["vocab"])
+    net = Net(cfg, len(tok))
+    net.load_state_dict(state["ema"])
+    info = state.get("export", {})
+    out = Path(out) if out else model_dir
+    write_model_folder(out, cfg, net.denoiser, net.text_encoder, tok, info.get("name", cfg.name),
+                       bool(info.get("trained", False)), state.get("provenance", {}), info.get("description", ""))
+    return onnx_parity(net.denoiser, net.text_encoder, out)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m contextgen_train.export",
+                                 description="Write model.json, vocab.json and the ONNX files from checkpoint.pt")
+    ap.add_argument("model_dir", type=Path, help="folder holding checkpoint.pt (or its .partNNN files)")
+    ap.add_argument("--out", type=Path, default=None, help="target folder (default: model_dir)")
+    a = ap.parse_args()
+    print(json.dumps({"parity_max_abs": export_from_checkpoint(a.model_dir, a.out)}))

@@ -27,12 +27,17 @@ def flops_report(name: str, instances: int = 4, size: int | None = None, text_to
     ex = {k: v.to(device) for k, v in dummy_inputs(cfg, 1, instances, size, text_tokens, phrase_tokens).items()}
     with FlopCounterMode(display=False) as fc, torch.no_grad():
         model(*(ex[k] for k in DENOISER_INPUTS))
-    cla, ica = attention_masks(ex["seg"].cpu(), ex["inst"].cpu(), ex["cover"].cpu(), ex["valid"].cpu())
+    plain = dummy_inputs(cfg, 1, instances, size, text_tokens, phrase_tokens)
+    cla, ica = attention_masks(plain["seg"], plain["inst"], plain["cover"], plain["valid"])
     n = ex["seg"].shape[1]
+    layers = cfg.depth_double + cfg.depth_single
+    attn = 4 * n * n * cfg.hidden * layers  # QK^T and AV, dense (the counter does not see masked SDPA)
+    matmul = fc.get_total_flops()
     return {"config": name, "size": size or cfg.image_size, "instances": instances,
             "tokens": {"total": n, "text": ex["txt"].shape[1], "image": ex["img"].shape[1]},
             "denoiser_params": param_count(model), "text_encoder_params": param_count(enc),
-            "gflops_per_step": round(fc.get_total_flops() / 1e9, 3),
+            "gflops_per_step": round((matmul + attn) / 1e9, 3),
+            "gflops_linear": round(matmul / 1e9, 3), "gflops_attention_dense": round(attn / 1e9, 3),
             "mask_density": {"cla": round(float(cla.float().mean()), 3), "ica": round(float(ica.float().mean()), 3)}}
 
 

@@ -25,8 +25,9 @@ import torch
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .configs import REGISTRY, ModelConfig, TrainConfig, get_config
-from .data import StepBatches
+from .data import StepBatches, max_lengths
 from .export import onnx_parity, write_model_folder
+from .imig100k import Imig100kReader
 from .model import param_count
 from .progress import MetricsLog, ProgressLine
 from .shards import ShardReader
@@ -54,9 +55,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=None, help="data loader processes (default: cpus - 2, 0 on cpu)")
     ap.add_argument("--device", default="auto", help="auto | cpu | cuda")
-    ap.add_argument("--no-compile", action="store_true", help="skip torch.compile on CUDA")
+    ap.add_argument("--compile", action="store_true",
+                    help="torch.compile on CUDA, with every batch padded to static maximum lengths")
     ap.add_argument("--no-bf16", action="store_true", help="fp32 on CUDA instead of bf16 autocast")
     ap.add_argument("--full-checkpoint", action="store_true", help="fp32 checkpoint (exact resume, twice the bytes)")
+    ap.add_argument("--lean-checkpoint", action="store_true",
+                    help="leave the optimizer moments out of checkpoint.pt (half the bytes; resume restarts AdamW)")
     ap.add_argument("--trained-min-steps", type=int, default=1000,
                     help="model.json says trained: true only from this many total steps")
     ap.add_argument("--reserve-s", type=float, default=None, help="seconds kept for export (default 10%%, <= 60)")
@@ -77,6 +81,13 @@ def get_data(args: argparse.Namespace, rank: int) -> Path:
     return folder
 
 
+def open_dataset(folder: Path, cfg: ModelConfig):
+    """IMIG-Synth shards (meta.json) or an IMIG-100K folder (*/segment_info.json)."""
+    if (folder / "meta.json").exists():
+        return ShardReader(folder)
+    return Imig100kReader(folder, size=cfg.image_size, ref_size=cfg.limits.refMaxSide)
+
+
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     t_start = time.monotonic()
@@ -86,9 +97,8 @@ def main(argv: list[str] | None = None) -> dict:
     if world > 1:
         torch.cuda.set_device(device)
         torch.distributed.init_process_group("nccl")
-    data = ShardReader(get_data(args, rank))
-
     ckpt = load_checkpoint(args.resume_from / "checkpoint.pt") if args.resume_from else None
+    data = open_dataset(get_data(args, rank), ModelConfig.from_dict(ckpt["config"]) if ckpt else get_config(args.config))
     if ckpt is not None:
         cfg, tok, prov = ModelConfig.from_dict(ckpt["config"]), WordTokenizer(ckpt["vocab"]), ckpt["provenance"]
         tdict = dict(ckpt["train_config"], betas=tuple(ckpt["train_config"]["betas"]))
@@ -97,7 +107,7 @@ def main(argv: list[str] | None = None) -> dict:
         tdict = dataclasses.asdict(TrainConfig(seed=args.seed))
     overrides = {"batch_size": args.batch, "lr": args.lr, "dpo_beta": args.dpo_beta}
     tcfg = TrainConfig(**{**tdict, **{k: v for k, v in overrides.items() if v is not None}})
-    trainer = Trainer(cfg, tcfg, len(tok), device, bf16=cuda and not args.no_bf16, compile=cuda and not args.no_compile)
+    trainer = Trainer(cfg, tcfg, len(tok), device, bf16=cuda and not args.no_bf16, compile=cuda and args.compile)
     if ckpt is not None:
         trainer.load_state_dict(ckpt)
     del ckpt
@@ -107,7 +117,12 @@ def main(argv: list[str] | None = None) -> dict:
     end = t_start + budget - reserve
     sft_end = t_start + (budget - reserve) * (1 - args.dpo_fraction)
     workers = args.workers if args.workers is not None else (max(0, (os.cpu_count() or 2) - 2) if cuda else 0)
-    batches = StepBatches(data, cfg, tok, tcfg.batch_size, tcfg.seed, tcfg.cond_dropout, rank, world)
+    fixed = None
+    if cuda and args.compile:
+        k = min(cfg.limits.maxInstances, getattr(data, "max_instances", cfg.limits.maxInstances))
+        fixed = max_lengths(cfg, k, data.ref_size)
+    batches = StepBatches(data, cfg, tok, tcfg.batch_size, tcfg.seed, tcfg.cond_dropout, rank, world,
+                          pad_multiple=16 if cuda else 1, fixed=fixed)
     log = MetricsLog(args.out / "train_log.jsonl" if rank == 0 else None)
     bar = ProgressLine(f"[{cfg.name}]") if rank == 0 else None
     step0, t_train = trainer.step, time.monotonic()
@@ -128,14 +143,16 @@ def main(argv: list[str] | None = None) -> dict:
                 "steps": trainer.step, "wallSeconds": round(prov.get("wallSeconds", 0) + train_s, 1),
                 "hardware": f"{world}x {hardware}", "config": cfg.name, "stage": trainer.stage,
                 "samplesSeen": prov.get("samplesSeen", 0) + steps * tcfg.batch_size * world}
-        state = trainer.state_dict()
-        state.update(vocab=tok.tokens, provenance=prov)
-        args.out.mkdir(parents=True, exist_ok=True)
-        files = save_checkpoint(state, args.out / "checkpoint.pt", compact=not args.full_checkpoint)
         name = args.name or ("embedded-pixel-s" if cfg.name == "embedded" else cfg.name)
         trained = trainer.step >= args.trained_min_steps
         desc = (f"Pixel-space ContextGen MMDiT ({cfg.name} config) trained on IMIG-Synth" if trained else
                 f"ContextGen {cfg.name} config after only {trainer.step} steps: NOT a trained model")
+        state = trainer.state_dict()
+        if args.lean_checkpoint:
+            state["optimizer"] = None
+        state.update(vocab=tok.tokens, provenance=prov, export={"name": name, "trained": trained, "description": desc})
+        args.out.mkdir(parents=True, exist_ok=True)
+        files = save_checkpoint(state, args.out / "checkpoint.pt", compact=not args.full_checkpoint)
         ema = trainer.ema.float().cpu().eval()
         write_model_folder(args.out, cfg, ema.denoiser, ema.text_encoder, tok, name, trained, prov, desc)
         summary = {"steps_this_call": steps, "step": trainer.step, "stage": trainer.stage,

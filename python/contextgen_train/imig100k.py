@@ -78,6 +78,7 @@ def compose_layout(size: int, boxes: list[list[float]], refs: list[np.ndarray]) 
 class Imig100kReader:
     def __init__(self, root: str | Path, size: int = 128, ref_size: int = 64):
         self.root, self.size, self.ref_size = Path(root), size, ref_size
+        self.max_instances = 0
         self.samples = sorted(p.parent for p in self.root.glob("*/segment_info.json"))
         if not self.samples:
             raise FileNotFoundError(f"no */segment_info.json under {self.root}: expected one folder per sample "
@@ -85,6 +86,7 @@ class Imig100kReader:
         vocab: list[str] = []
         for p in self.samples:
             info = json.loads((p / "segment_info.json").read_text())
+            self.max_instances = max(self.max_instances, len(info["instances"]))
             texts = [info.get("caption", "")] + [i.get("phrase") or i.get("label", "") for i in info["instances"]]
             vocab += [w for t in texts for w in words(t) if w not in vocab]
         self.meta = {"format": "imig-100k", "size": size, "refSize": ref_size, "seed": 0, "count": len(self.samples),

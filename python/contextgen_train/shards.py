@@ -37,6 +37,7 @@ class ShardReader:
         self.size, self.ref_size = int(self.meta["size"]), int(self.meta["refSize"])
         self._maps: list[np.ndarray] = []
         self._index: list[tuple[int, int]] = []  # (shard, offset)
+        self.max_instances = 0
         for si, shard in enumerate(self.meta["shards"]):
             data = np.memmap(self.folder / shard["file"], dtype=np.uint8, mode="r")
             self._maps.append(data)
@@ -44,6 +45,7 @@ class ShardReader:
             while off < len(data):
                 self._index.append((si, off))
                 header = self._header(data, off)
+                self.max_instances = max(self.max_instances, len(header["instances"]))
                 off += 4 + int(data[off:off + 4].view("<u4")[0]) + self._body_bytes(len(header["instances"]))
                 n += 1
             if n != shard["count"]:

@@ -59,13 +59,13 @@ class Trainer:
         self.net = Net(cfg, vocab_size).to(self.device)
         self.ema = copy.deepcopy(self.net).requires_grad_(False)
         self.ref: Net | None = None
-        self.stage, self.step, self.stage_start = "sft", 0, 0
+        self.stage, self.step, self.stage_start, self.lr_start = "sft", 0, 0, 0
         self.gen = torch.Generator(self.device).manual_seed(tcfg.seed + 7919 * self.rank)
         self.opt = self._optimizer(tcfg.lr)
         module: nn.Module = self.net
         if self.world > 1:
             module = nn.parallel.DistributedDataParallel(self.net, device_ids=[self.device.index])
-        self.fwd: Callable = torch.compile(module) if compile else module
+        self.fwd: Callable = torch.compile(module, dynamic=False) if compile else module
 
     def _optimizer(self, lr: float) -> torch.optim.Optimizer:
         return torch.optim.AdamW(self.net.parameters(), lr=lr, betas=self.tcfg.betas, weight_decay=self.tcfg.weight_decay,
@@ -73,14 +73,14 @@ class Trainer:
 
     def lr(self) -> float:
         base = self.tcfg.dpo_lr if self.stage == "dpo" else self.tcfg.lr
-        return base * min(1.0, (self.step - self.stage_start + 1) / max(1, self.tcfg.warmup_steps))
+        return base * min(1.0, (self.step - self.lr_start + 1) / max(1, self.tcfg.warmup_steps))
 
     def start_dpo(self) -> None:
         """Reference = frozen copy of the SFT (EMA) model; the policy starts from it too."""
         self.ref = copy.deepcopy(self.ema).requires_grad_(False).eval()
         self.net.load_state_dict(self.ema.state_dict())
         self.opt = self._optimizer(self.tcfg.dpo_lr)
-        self.stage, self.stage_start = "dpo", self.step
+        self.stage, self.stage_start, self.lr_start = "dpo", self.step, self.step
 
     def _autocast(self):
         return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.bf16 and self.device.type == "cuda")
@@ -128,7 +128,7 @@ class Trainer:
         if self.device.type == "cuda":
             rng["cuda"] = torch.cuda.get_rng_state(self.device)
         return {"config": self.cfg.to_dict(), "train_config": dataclasses.asdict(self.tcfg),
-                "stage": self.stage, "step": self.step, "stage_start": self.stage_start,
+                "stage": self.stage, "step": self.step, "stage_start": self.stage_start, "lr_start": self.lr_start,
                 "net": self.net.state_dict(), "ema": self.ema.state_dict(),
                 "ref": self.ref.state_dict() if self.ref is not None else None,
                 "optimizer": self.opt.state_dict(), "rng": rng}
@@ -136,12 +136,15 @@ class Trainer:
     def load_state_dict(self, s: dict) -> None:
         self.net.load_state_dict(s["net"])
         self.ema.load_state_dict(s["ema"])
-        self.stage, self.step, self.stage_start = s["stage"], s["step"], s["stage_start"]
+        self.stage, self.step, self.stage_start, self.lr_start = s["stage"], s["step"], s["stage_start"], s["lr_start"]
         if self.stage == "dpo":
             self.ref = copy.deepcopy(self.ema).requires_grad_(False).eval()
             self.ref.load_state_dict(s["ref"])
         self.opt = self._optimizer(self.tcfg.dpo_lr if self.stage == "dpo" else self.tcfg.lr)
-        self.opt.load_state_dict(s["optimizer"])
+        if s["optimizer"] is not None:  # None: a lean checkpoint, AdamW restarts (warmup again)
+            self.opt.load_state_dict(s["optimizer"])
+        else:
+            self.lr_start = self.step
         self.gen.set_state(s["rng"]["gen"])
         torch.set_rng_state(s["rng"]["torch"])
         if "cuda" in s["rng"] and self.device.type == "cuda":

@@ -75,6 +75,9 @@ def test_collate_pads_and_matches_descriptors(shards):
     assert (b.valid[pad] == 0).all() and (b.inst[pad] == -1).all()
     zero_row = b.prompt_ids.numel() + b.phrase_ids.numel()
     assert (b.txt_index[pad[:, :n_txt]] == zero_row).all()
+    b16 = collate(exs, CFG, drop=[False, True, False], pad_multiple=16)
+    assert b16.seg.shape[1] % 16 == 0 and b16.seg.shape[1] - N < 16
+    assert torch.equal(b16.seg[:, :N], b.seg) and (b16.seg[:, N:] == PAD).all()
 
 
 def test_step_batches_are_a_function_of_step(shards):

@@ -45,3 +45,19 @@ def test_gpu_run_cpu_path(tmp_path, monkeypatch):
     assert ck["step"] == 6 and ck["vocab"][:3] == ["<pad>", "<unk>", "<bos>"]
     sess = ort.InferenceSession(str(out2 / "denoiser.onnx"))
     assert [i.name for i in sess.get_inputs()] == ["txt", "img", "pos", "seg", "inst", "cover", "valid", "t"]
+
+
+def test_reexport_from_checkpoint_reproduces_the_folder(tmp_path):
+    from contextgen_train.export import export_from_checkpoint
+
+    data = tmp_path / "data"
+    write_shards(data, [raw_sample(i) for i in range(4)], 32, 16, VOCAB)
+    out = tmp_path / "m"
+    gpu_run.main(["--out", str(out), "--data", str(data), "--config", "tiny", "--max-steps", "2", "--minutes", "5",
+                  "--reserve-s", "0", "--batch", "2", "--lean-checkpoint"])
+    before = json.loads((out / "model.json").read_text())
+    (out / "denoiser.onnx").unlink()
+    err = export_from_checkpoint(out, tmp_path / "again")
+    assert err["denoiser"] <= 1e-4
+    assert json.loads((tmp_path / "again" / "model.json").read_text()) == before
+    assert load_checkpoint(out / "checkpoint.pt")["optimizer"] is None

@@ -54,6 +54,12 @@ export function reportError(err: unknown, debug = false): ReportedError {
   if (!(err instanceof Error)) return { message: `error: ${String(err)}`, code: EXIT.failure };
   if (err.name === 'UntrainedModelError')
     return { message: err.message, code: EXIT.untrainedModel };
+  if (
+    err.name === 'ModelNotFoundError' &&
+    (err as { reason?: string }).reason === 'not-installed'
+  ) {
+    return { message: `error: ${err.message}`, code: EXIT.untrainedModel };
+  }
   if (INPUT_ERRORS.has(err.name)) return { message: `error: ${err.message}`, code: EXIT.badInput };
   const detail = debug ? (err.stack ?? err.message) : err.message;
   return {

@@ -4,10 +4,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { words } from '@contextgen/core';
 import { buildDataset } from './build.ts';
 import type { BuildOptions } from './build.ts';
 import { repoRoot } from './atlas-file.ts';
-import { words } from './caption.ts';
 import { decodeShard } from './shard.ts';
 import type { DatasetMeta, DecodedRecord } from './shard.ts';
 import { testAtlas } from './test-helpers.ts';

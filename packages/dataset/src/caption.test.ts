@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { captionVocabulary, makeCaption, relation, words } from './caption.ts';
+import { words } from '@contextgen/core';
+import { captionVocabulary, makeCaption, relation } from './caption.ts';
 import { Rng } from './rng.ts';
 
 const cat = { name: 'cat face', box: [0, 40, 30, 70], z: 0 } as const;

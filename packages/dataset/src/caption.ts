@@ -2,6 +2,7 @@
  * Captions: a global sentence naming the scene and every instance, then a few spatial
  * relations ("left of", "above", "behind", ...), plus the per-instance phrase (the name).
  */
+import { words } from '@contextgen/core';
 import type { Rng } from './rng.ts';
 import { SCENES } from './scenes.ts';
 
@@ -15,15 +16,6 @@ export interface CaptionInstance {
 const TEMPLATE_WORDS = ['a', 'an', 'scene', 'with', 'and', 'the', 'is', 'left', 'right', 'of', 'above', 'below', 'behind', 'in', 'front'];
 
 export const MAX_RELATIONS = 2;
-
-/** Tokenizer word split (CONTRACTS 3): lowercase, non-[a-z0-9] to spaces, drop empties. */
-export function words(text: string): string[] {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, ' ')
-    .split(' ')
-    .filter((w) => w !== '');
-}
 
 function article(name: string): string {
   return /^[aeiou]/.test(name) ? 'an' : 'a';

@@ -24,7 +24,7 @@ export type Split = 'train' | 'heldout';
 
 /** Identity indices (into `identities`) that a split may use. */
 export function splitIdentityIndices(
-  identities: readonly Identity[],
+  identities: readonly Pick<Identity, 'key'>[],
   heldoutKeys: ReadonlySet<string>,
   split: Split,
 ): number[] {

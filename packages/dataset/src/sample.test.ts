@@ -32,10 +32,8 @@ test('every visible mask lies inside its box, boxes inside the canvas, z is a de
     for (const inst of s.instances) {
       const [x1, y1, x2, y2] = inst.box;
       assert.ok(0 <= x1 && x1 < x2 && x2 <= S && 0 <= y1 && y1 < y2 && y2 <= S, `box ${inst.box} inside ${S}px`);
-      let visible = 0;
       for (let p = 0; p < S * S; p++) {
         if (inst.mask[p] === 0) continue;
-        visible++;
         const x = p % S;
         const y = Math.floor(p / S);
         assert.ok(x >= x1 && x < x2 && y >= y1 && y < y2, `sample ${id} ${inst.identity}: mask pixel (${x},${y}) outside box ${inst.box}`);

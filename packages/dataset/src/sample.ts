@@ -170,11 +170,8 @@ function renderReference(ctx: RenderContext, rng: Rng, sp: Sprite, target: Pose)
   const { canvas, coverage } = referenceScratch(R);
   const grey = rng.range(200, 250);
   const bg: Rgb = [grey + rng.range(-8, 8), grey + rng.range(-8, 8), grey + rng.range(-8, 8)];
-  for (let p = 0; p < R * R * 3; p += 3) {
-    canvas.data[p] = bg[0];
-    canvas.data[p + 1] = bg[1];
-    canvas.data[p + 2] = bg[2];
-  }
+  // Drawn over black, the canvas holds premultiplied colour; the background is added at the end.
+  canvas.data.fill(0);
   coverage.fill(0);
   const contentSide = Math.max(sp.content[2] - sp.content[0], sp.content[3] - sp.content[1]);
   const turn = rng.range(0.14, 0.42) * (rng.chance(0.5) ? 1 : -1);
@@ -187,15 +184,17 @@ function renderReference(ctx: RenderContext, rng: Rng, sp: Sprite, target: Pose)
     aspect: rng.range(0.92, 1.08),
   };
   drawSprite({ canvas, coverage }, sp, pose, lightFrom(rng, [1, 1, 1], 0.06, [0.08, 0.28]));
-  const rgb = canvasToRgb(canvas);
-  const out = new Uint8Array(R * R * 4);
+  const out = new Uint8ClampedArray(R * R * 4);
+  const d = canvas.data;
   for (let p = 0; p < R * R; p++) {
-    out[p * 4] = rgb[p * 3]!;
-    out[p * 4 + 1] = rgb[p * 3 + 1]!;
-    out[p * 4 + 2] = rgb[p * 3 + 2]!;
-    out[p * 4 + 3] = (coverage[p]! * 255 + 0.5) | 0; // coverage never exceeds 1
+    const c = coverage[p]!; // never exceeds 1
+    const keep = 1 - c;
+    out[p * 4] = d[p * 3]! + bg[0] * keep;
+    out[p * 4 + 1] = d[p * 3 + 1]! + bg[1] * keep;
+    out[p * 4 + 2] = d[p * 3 + 2]! + bg[2] * keep;
+    out[p * 4 + 3] = c * 255;
   }
-  return out;
+  return new Uint8Array(out.buffer);
 }
 
 /** The layout image as RGB with empty pixels = 128, composed by @contextgen/core. */

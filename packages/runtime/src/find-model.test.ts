@@ -4,7 +4,13 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_MODEL, findModel, installedModels, REPO_ROOT } from './find-model.ts';
+import {
+  DEFAULT_MODEL,
+  findModel,
+  installedModels,
+  ModelNotFoundError,
+  REPO_ROOT,
+} from './find-model.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'cg-find-'));
 const modelsDir = join(root, 'models');
@@ -44,6 +50,7 @@ test('with no default model installed the error says so, lists others and how to
     () => findModel({ modelsDir: bare }),
     (err: Error) => {
       assert.equal(err.name, 'ModelNotFoundError');
+      assert.equal((err as ModelNotFoundError).reason, 'not-installed');
       assert.match(
         err.message,
         /^no trained model is installed: .*bare-models\/embedded has no model\.json/,

@@ -21,6 +21,13 @@ export const HOW_TO_GET_A_MODEL =
 
 export class ModelNotFoundError extends Error {
   override readonly name = 'ModelNotFoundError';
+  constructor(
+    message: string,
+    /** `not-installed`: no model was asked for and the default is absent; `bad-choice`: the named one is unusable. */
+    readonly reason: 'not-installed' | 'bad-choice' = 'bad-choice',
+  ) {
+    super(message);
+  }
 }
 
 export interface ModelLookup {
@@ -91,5 +98,6 @@ export function findModel(lookup: ModelLookup = {}): string {
         ? ` (other model folders there: ${have.join(', ')}; pick one with --model NAME)`
         : '') +
       `. ${HOW_TO_GET_A_MODEL}`,
+    'not-installed',
   );
 }

@@ -1,14 +1,14 @@
 /**
  * Identity similarity between a reference cutout and the subject found in an image. The
- * image is sampled back into the cutout's frame through the localiser's placement (so pose,
- * size and mirroring are undone), then three cheap descriptors of the masked region are
- * compared:
- * - colour pattern: masked normalised cross-correlation (insensitive to brightness/tint);
- * - colour histogram: 4x4x4 RGB bins after per-channel gain normalisation (grey-world
- *   inside the mask, undoing scene light colour), compared by Bhattacharyya coefficient;
- * - shape: gradient-orientation histograms (4x4 cells x 8 signed orientations), cosine.
- * Similarity = 100 * (0.5 ncc+ + 0.2 hist + 0.3 hog+), in 0..100. The pass threshold comes
- * from calibration on training identities (bench/evaluators/calibration.json).
+ * image is sampled back into the cutout's frame through the localiser's placement (pose,
+ * size and mirroring undone), then five cheap descriptors of the masked region are compared:
+ * - ncc: colour pattern, masked normalised cross-correlation (insensitive to brightness/tint);
+ * - hist: 4x4x4 RGB histogram after grey-world gain normalisation, Bhattacharyya coefficient;
+ * - hog: gradient-orientation histograms (4x4 cells x 8 signed orientations), cosine;
+ * - cell: per-cell NCC on a 4x4 grid, best 75% of cells (robust to shading and occluders);
+ * - layout: per-cell mean colours after brightness matching, exp(-mean abs diff / 40).
+ * A logistic model over these (fitted on training identities only, `bench calibrate`) gives
+ * the similarity, 100 * sigmoid(w . f + b), in 0..100.
  */
 import type { Raster } from '../image/raster.ts';
 import { sampleBilinear } from '../image/raster.ts';
@@ -143,6 +143,51 @@ function cellNcc(a: AlignedCrop, b: AlignedCrop, grid: number, trim: number): nu
 
 const BINS = 4;
 
+/**
+ * Colour layout: mean colour of each cell of a grid over the cutout frame (cells with enough
+ * subject pixels), compared as the mean absolute difference in 0..255 units after matching the
+ * overall brightness. Returns a similarity in 0..1 (1 = same colours in the same places).
+ */
+function colourLayout(a: AlignedCrop, b: AlignedCrop, grid: number): number {
+  const { width: w, height: h } = a;
+  const cellsA: number[][] = [];
+  const cellsB: number[][] = [];
+  let la = 0;
+  let lb = 0;
+  for (let gy = 0; gy < grid; gy++) {
+    for (let gx = 0; gx < grid; gx++) {
+      const x0 = Math.floor((gx * w) / grid);
+      const x1 = Math.floor(((gx + 1) * w) / grid);
+      const y0 = Math.floor((gy * h) / grid);
+      const y1 = Math.floor(((gy + 1) * h) / grid);
+      let n = 0;
+      const ma = [0, 0, 0];
+      const mb = [0, 0, 0];
+      for (let y = y0; y < y1; y++)
+        for (let x = x0; x < x1; x++) {
+          const i = y * w + x;
+          if (!a.mask[i]) continue;
+          n++;
+          for (let k = 0; k < 3; k++) {
+            ma[k]! += a.rgb[i * 3 + k]!;
+            mb[k]! += b.rgb[i * 3 + k]!;
+          }
+        }
+      if (n < 0.4 * (x1 - x0) * (y1 - y0) || n < 3) continue;
+      cellsA.push(ma.map((v) => v / n));
+      cellsB.push(mb.map((v) => v / n));
+      la += (ma[0]! + ma[1]! + ma[2]!) / n;
+      lb += (mb[0]! + mb[1]! + mb[2]!) / n;
+    }
+  }
+  if (cellsA.length === 0 || lb <= 0) return 0;
+  const g = la / lb;
+  let d = 0;
+  for (let c = 0; c < cellsA.length; c++) for (let k = 0; k < 3; k++) d += Math.abs(cellsA[c]![k]! - g * cellsB[c]![k]!);
+  d /= 3 * cellsA.length;
+  return Math.exp(-d / 40);
+}
+
 /** Grey-world-normalised RGB histogram of the masked pixels, soft (trilinear) binning. */
 function colourHistogram(c: AlignedCrop): Float64Array {
   const n = c.width * c.height;
@@ -235,21 +280,53 @@ function cosine(a: Float64Array, b: Float64Array): number {
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }
 
-export interface IdentityParts {
-  readonly ncc: number;
-  readonly hist: number;
-  readonly hog: number;
-  readonly cell: number;
-  /** 0..100 */
-  readonly similarity: number;
+export const IDENTITY_FEATURES = ['ncc', 'hist', 'hog', 'cell', 'layout'] as const;
+
+/** The five descriptor agreements, in IDENTITY_FEATURES order. */
+export function identityFeatures(reference: AlignedCrop, generated: AlignedCrop): number[] {
+  return [
+    maskedNccCrops(reference, generated),
+    bhattacharyya(colourHistogram(reference), colourHistogram(generated)),
+    cosine(orientationHistogram(reference), orientationHistogram(generated)),
+    cellNcc(reference, generated, 4, 0.25),
+    colourLayout(reference, generated, 4),
+  ];
 }
 
-/** Compares a reference crop with an aligned crop of the generated image. */
-export function identitySimilarity(reference: AlignedCrop, generated: AlignedCrop): IdentityParts {
-  const ncc = maskedNccCrops(reference, generated);
-  const hist = bhattacharyya(colourHistogram(reference), colourHistogram(generated));
-  const hog = cosine(orientationHistogram(reference), orientationHistogram(generated));
-  const cell = cellNcc(reference, generated, 4, 0.25);
-  const similarity = 100 * (0.5 * Math.max(0, ncc) + 0.2 * hist + 0.3 * Math.max(0, hog));
-  return { ncc, hist, hog, cell, similarity };
+/** Logistic weights over IDENTITY_FEATURES plus a bias. */
+export interface IdentityModel {
+  readonly features: readonly string[];
+  readonly weights: readonly number[];
+  readonly bias: number;
+}
+
+/** Similarity 0..100 from the descriptor agreements. */
+export function identitySimilarity(model: IdentityModel, features: readonly number[]): number {
+  let z = model.bias;
+  for (let k = 0; k < features.length; k++) z += model.weights[k]! * features[k]!;
+  return 100 / (1 + Math.exp(-z));
+}
+
+/**
+ * Fits the logistic model: genuine pairs (label 1) against impostor pairs (label 0), by
+ * gradient ascent on the mean log-likelihood with a small L2 penalty. Deterministic.
+ */
+export function fitIdentityModel(samples: readonly { features: readonly number[]; genuine: boolean }[], iterations = 4000): IdentityModel {
+  if (samples.length === 0) throw new Error('fitIdentityModel: no samples');
+  const d = samples[0]!.features.length;
+  const w = new Array<number>(d + 1).fill(0);
+  const lr = 0.5;
+  const l2 = 1e-4;
+  for (let it = 0; it < iterations; it++) {
+    const grad = new Array<number>(d + 1).fill(0);
+    for (const s of samples) {
+      let z = w[d]!;
+      for (let k = 0; k < d; k++) z += w[k]! * s.features[k]!;
+      const err = (s.genuine ? 1 : 0) - 1 / (1 + Math.exp(-z));
+      for (let k = 0; k < d; k++) grad[k]! += err * s.features[k]!;
+      grad[d]! += err;
+    }
+    for (let k = 0; k <= d; k++) w[k]! += lr * (grad[k]! / samples.length - (k < d ? l2 * w[k]! : 0));
+  }
+  return { features: [...IDENTITY_FEATURES], weights: w.slice(0, d), bias: w[d]! };
 }

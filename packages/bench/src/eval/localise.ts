@@ -35,10 +35,10 @@ export const DEFAULT_LOCALISE: LocaliseOptions = {
   angles: [-28, -21, -14, -7, 0, 7, 14, 21, 28],
   flips: [false, true],
   aspects: [0.88, 1, 1.12],
-  radius: 0.35,
+  radius: 0.3,
   coarseSide: 18,
   refineTop: 3,
-  centrePrior: 0.4,
+  centrePrior: 1,
 };
 
 export interface Localisation {
@@ -175,9 +175,10 @@ export function localise(pyramid: ImagePyramid, cut: Cutout, target: Box, opts: 
   for (const c of coarse) {
     const start = searchPoses(full, cut, 1, (c.px + 0.5) / f, (c.py + 0.5) / f, posStep, [c.pose], prior)[0];
     if (!start) continue;
-    const cur = start; void hillClimb; void aStep; void sStep;
+    const cur = start;
     if (!best || cur.score > best.score) best = cur;
   }
+  if (best) best = hillClimb(full, cut, best, prior, (aStep * Math.PI) / 180, sStep);
   if (!best) {
     return { placement: { cx, cy, scale: 1, angle: 0, flip: false, aspect: 1 }, score: 0, box: target };
   }

@@ -9,6 +9,8 @@ import { maskBox } from './box.ts';
 
 /** Alpha at or above this counts as the subject. */
 export const ALPHA_ON = 128;
+/** Alpha above this counts towards the subject's box (the renderer's tight box uses coverage > 0.25). */
+export const ALPHA_BOX = 64;
 
 /** A reference cropped to its mask, RGBA. */
 export interface Cutout {
@@ -54,7 +56,7 @@ export interface TemplatePixels {
   readonly v: Float32Array;
   /** L2 norm of `v`. */
   readonly norm: number;
-  /** Extent of the offsets (inclusive). */
+  /** Extent of the offsets whose alpha exceeds ALPHA_BOX (inclusive). */
   readonly minX: number;
   readonly maxX: number;
   readonly minY: number;
@@ -131,16 +133,17 @@ export function transformTemplate(cut: Cutout, p: Pose): TemplatePixels {
       const [u, w] = toTemplate(cut, p, ox, oy);
       if (u < 0 || w < 0 || u > img.width || w > img.height) continue;
       const a = sampleBilinear(img, u, w, 3);
+      if (a <= ALPHA_BOX) continue;
+      if (ox < minX) minX = ox;
+      if (ox > maxX) maxX = ox;
+      if (oy < minY) minY = oy;
+      if (oy > maxY) maxY = oy;
       if (a < ALPHA_ON) continue;
       dx.push(ox);
       dy.push(oy);
       // Un-premultiply the fringe: bilinear mixes colour with transparent pixels.
       const k = 255 / Math.max(a, 1);
       for (let ch = 0; ch < 3; ch++) v.push(Math.min(255, sampleBilinear(img, u, w, ch) * (a >= 250 ? 1 : k)));
-      if (ox < minX) minX = ox;
-      if (ox > maxX) maxX = ox;
-      if (oy < minY) minY = oy;
-      if (oy > maxY) maxY = oy;
     }
   }
   const n = dx.length;

@@ -1,7 +1,9 @@
 /**
- * A bench set: a fixed list of cases, each an explicit layout (scene, identities, boxes) and
- * a seed. Images are never stored: the dataset renderer turns a case into its ground truth,
- * references and layout image, and the model uses the same seed for its noise.
+ * A bench set: a fixed list of cases. A case is a seed plus the explicit layout it renders to
+ * (scene, identities, boxes); images are never stored. The IMIG-Synth renderer turns
+ * (render seed, split, sample id, level, identity pool) into the ground truth, references
+ * and layout image; the stored layout is checked against every render, so a renderer change
+ * cannot silently change the benchmark.
  */
 import { z } from 'zod';
 
@@ -17,8 +19,12 @@ export const BenchInstanceSchema = z.object({
 export const BenchCaseSchema = z.object({
   id: z.string().min(1),
   level: z.int().min(1).max(30),
-  scene: z.string().min(1),
+  /** Renderer sample id (with the set's render seed and split). */
+  sampleId: z.int().min(0),
+  /** Noise seed for the model. */
   seed: z.int().min(0).max(0xffffffff),
+  scene: z.string().min(1),
+  caption: z.string(),
   instances: z.array(BenchInstanceSchema).min(1),
 });
 
@@ -26,9 +32,11 @@ export const BenchSetSchema = z.object({
   format: z.literal('contextgen-bench-set/1'),
   name: z.string().min(1),
   description: z.string(),
-  size: z.int().positive(),
+  /** Which identities the cases draw from. */
   identities: z.enum(['heldout', 'train']),
-  generator: z.object({ script: z.string(), seed: z.int() }),
+  render: z.object({ size: z.int().positive(), refSize: z.int().positive(), seed: z.int().min(0), split: z.string().min(1) }),
+  /** The rule the cases were selected by, and the script that wrote the file. */
+  selection: z.object({ maxOccluded: z.number(), script: z.string() }),
   cases: z.array(BenchCaseSchema),
 });
 

@@ -87,6 +87,10 @@ interface RunningServer {
 export async function runServe(argv: string[], io: Io): Promise<number> {
   const pkg = '@contextgen/server';
   const mod = await importPackage(pkg, 'serve');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(typeof mod.SERVE_USAGE === 'string' ? mod.SERVE_USAGE : 'contextgen serve [options]');
+    return 0;
+  }
   const parse = exportedFunction<
     (a: string[], env: NodeJS.ProcessEnv, defaultModel: () => string) => object
   >(mod, pkg, 'parseServeArgs', 'serve');

@@ -91,7 +91,8 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
     if (!meta || !bytes) throw new HttpError(404, 'not_found', `no upload ${id} on this server; upload the image again`);
     return reply
       .type(file === 'original' ? CONTENT_TYPE[meta.format] : 'image/png')
-      .header('cache-control', 'private, max-age=31536000, immutable')
+      // The original never changes; the cutout and mask change when the cutout is redone.
+      .header('cache-control', file === 'original' ? 'private, max-age=31536000, immutable' : 'no-cache')
       .header('x-content-type-options', 'nosniff')
       .send(bytes);
   });

@@ -121,3 +121,12 @@ test('no path traversal: malformed ids and file names are refused before touchin
   assert.equal(unknown.statusCode, 404);
   assert.match(unknown.json().error.message, /no upload upl_a+ on this server/);
 });
+
+test('a plain image with no subject keeps the whole image as mask and says so', async () => {
+  const plain = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  const { status, body } = await upload(plain, 'blank.png', 'image/png');
+  assert.equal(status, 201);
+  assert.equal(body.maskSource, 'none');
+  assert.equal(body.maskCoverage, 1);
+  assert.match(body.warnings[0], /found no subject .* whole image is used/);
+});

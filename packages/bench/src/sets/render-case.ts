@@ -1,0 +1,85 @@
+/**
+ * Renders bench cases through the IMIG-Synth renderer (@contextgen/dataset) and converts a
+ * rendered sample into bench rasters.
+ */
+import { renderSample } from '@contextgen/dataset';
+import type { Atlas, RenderContext, Sample } from '@contextgen/dataset';
+import type { Raster } from '../image/raster.ts';
+import type { Box } from '../eval/box.ts';
+import type { BenchCase, BenchSet } from './bench-set.ts';
+
+export interface RenderedCase {
+  readonly scene: string;
+  readonly caption: string;
+  readonly identities: readonly string[];
+  readonly phrases: readonly string[];
+  readonly boxes: readonly Box[];
+  readonly z: readonly number[];
+  readonly target: Raster;
+  readonly layout: Raster;
+  readonly references: readonly Raster[];
+  readonly masks: readonly Raster[];
+}
+
+/** One render context per (set, level): the renderer draws the level from [minLevel, maxLevel]. */
+export class CaseRenderer {
+  private readonly contexts = new Map<number, RenderContext>();
+  private readonly sprites = new Map();
+  private readonly pool: number[];
+  constructor(
+    readonly atlas: Atlas,
+    readonly set: Pick<BenchSet, 'identities' | 'render'>,
+  ) {
+    const held = new Set(atlas.heldout);
+    const wantHeld = set.identities === 'heldout';
+    this.pool = [];
+    atlas.identities.forEach((identity, index) => {
+      if (held.has(identity.key) === wantHeld) this.pool.push(index);
+    });
+  }
+
+  context(level: number): RenderContext {
+    let ctx = this.contexts.get(level);
+    if (!ctx) {
+      const r = this.set.render;
+      ctx = { atlas: this.atlas, size: r.size, refSize: r.refSize, seed: r.seed, split: r.split, pool: this.pool, minLevel: level, maxLevel: level, sprites: this.sprites };
+      this.contexts.set(level, ctx);
+    }
+    return ctx;
+  }
+
+  sample(level: number, sampleId: number): Sample {
+    return renderSample(this.context(level), sampleId);
+  }
+
+  /** Renders a case and checks it still matches its stored layout. */
+  render(c: BenchCase): RenderedCase {
+    const s = this.sample(c.level, c.sampleId);
+    const r = toRendered(s, this.set.render.size, this.set.render.refSize);
+    const same =
+      r.scene === c.scene &&
+      r.identities.length === c.instances.length &&
+      c.instances.every((inst, j) => inst.identity === r.identities[j] && inst.box.every((v, k) => v === r.boxes[j]![k]));
+    if (!same) {
+      throw new Error(
+        `bench case ${c.id} no longer renders to its stored layout (the IMIG-Synth renderer changed); regenerate the sets with "npx tsx packages/bench/src/main.ts make-sets" and rerun the affected runs`,
+      );
+    }
+    return r;
+  }
+}
+
+export function toRendered(s: Sample, size: number, refSize: number): RenderedCase {
+  return {
+    scene: s.scene,
+    caption: s.caption,
+    identities: s.instances.map((i) => i.identity),
+    phrases: s.instances.map((i) => i.phrase),
+    boxes: s.instances.map((i) => [...i.box] as unknown as Box),
+    z: s.instances.map((i) => i.z),
+    target: { width: size, height: size, channels: 3, data: s.target },
+    layout: { width: size, height: size, channels: 3, data: s.layout },
+    references: s.instances.map((i) => ({ width: refSize, height: refSize, channels: 4 as const, data: i.reference })),
+    masks: s.instances.map((i) => ({ width: size, height: size, channels: 1 as const, data: i.mask })),
+  };
+}
