@@ -3,8 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-npm run --silent typecheck
-npm run --silent lint
+echo "== typecheck + lint"
+npx tsc -p tsconfig.json --noEmit
+npx tsc -p packages/web/tsconfig.json --noEmit
+npx eslint packages scripts
+echo "== TypeScript unit tests"
 shopt -s globstar nullglob
 npx tsx --test --test-reporter=spec packages/*/src/**/*.test.ts
+echo "== end-to-end (server + Redis workers + editor in Chromium)"
+bash scripts/e2e/run.sh
+echo "== Python tests"
 .venv/bin/python -m pytest -q python/tests

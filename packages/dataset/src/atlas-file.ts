@@ -6,7 +6,13 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
+import {
+  brotliCompressSync,
+  brotliDecompressSync,
+  constants as zlibConstants,
+  gunzipSync,
+  gzipSync,
+} from 'node:zlib';
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
 import { decodeAtlas, encodeAtlas } from './atlas.ts';
 import type { Atlas } from './atlas.ts';
@@ -29,7 +35,9 @@ export function defaultAtlasPath(): string {
 function decodeEmojiPng(file: string): Uint8Array {
   const png = decodePng(readFileSync(file));
   if (png.width !== ATLAS_SIZE || png.height !== ATLAS_SIZE || png.depth !== 8) {
-    throw new Error(`${file}: expected a ${ATLAS_SIZE}x${ATLAS_SIZE} 8-bit PNG, got ${png.width}x${png.height} depth ${png.depth}`);
+    throw new Error(
+      `${file}: expected a ${ATLAS_SIZE}x${ATLAS_SIZE} 8-bit PNG, got ${png.width}x${png.height} depth ${png.depth}`,
+    );
   }
   const indexed = png.palette !== undefined;
   const src = indexed ? convertIndexedToRgb(png) : png.data;
@@ -65,7 +73,9 @@ export function buildAtlasFromPackage(): Atlas {
   const identities = selectIdentities(entries);
   const n = ATLAS_SIZE * ATLAS_SIZE * 4;
   const pixels = new Uint8Array(identities.length * n);
-  identities.forEach((identity, i) => pixels.set(decodeEmojiPng(join(imageDir, identity.image)), i * n));
+  identities.forEach((identity, i) =>
+    pixels.set(decodeEmojiPng(join(imageDir, identity.image)), i * n),
+  );
   return {
     size: ATLAS_SIZE,
     identities: identities.map(({ key, name, category }) => ({ key, name, category })),
@@ -109,7 +119,9 @@ export function writeAtlasFile(path: string, atlas: Atlas): void {
 export function loadAtlas(path: string = defaultAtlasPath()): Atlas {
   if (!existsSync(path)) {
     if (resolve(path) !== resolve(defaultAtlasPath())) {
-      throw new Error(`emoji atlas not found at ${path}; pass --atlas with an existing file or omit it to build the cache`);
+      throw new Error(
+        `emoji atlas not found at ${path}; pass --atlas with an existing file or omit it to build the cache`,
+      );
     }
     writeAtlasFile(path, buildAtlasFromPackage());
   }

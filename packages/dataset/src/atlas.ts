@@ -38,14 +38,23 @@ export function encodeAtlas(atlas: Atlas): Uint8Array {
 export function decodeAtlas(bytes: Uint8Array, pixelStore?: (length: number) => Uint8Array): Atlas {
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
   if (magic !== ATLAS_MAGIC) {
-    throw new Error(`not an IMIG-Synth emoji atlas (magic ${JSON.stringify(magic)}); rebuild it with "dataset atlas"`);
+    throw new Error(
+      `not an IMIG-Synth emoji atlas (magic ${JSON.stringify(magic)}); rebuild it with "dataset atlas"`,
+    );
   }
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as AtlasHeader;
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(
+    8,
+    true,
+  );
+  const header = JSON.parse(
+    new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)),
+  ) as AtlasHeader;
   const expected = header.identities.length * header.size * header.size * 4;
   const body = bytes.subarray(12 + headerLength);
   if (body.length !== expected) {
-    throw new Error(`emoji atlas is truncated: ${body.length} pixel bytes, expected ${expected}; rebuild it`);
+    throw new Error(
+      `emoji atlas is truncated: ${body.length} pixel bytes, expected ${expected}; rebuild it`,
+    );
   }
   const pixels = pixelStore ? pixelStore(expected) : new Uint8Array(expected);
   pixels.set(body);

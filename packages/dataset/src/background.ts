@@ -81,7 +81,14 @@ export function paintBackground(canvas: FloatCanvas, params: BackgroundParams, r
   const scale = width / 128;
   const h = Math.max(0, Math.min(height, Math.ceil(horizon)));
   const skyNoise = valueNoise(width, height, 14 * scale, 7 * scale, rng, [0, h]);
-  const groundNoise = valueNoise(width, height, scene.groundCell[0] * scale, scene.groundCell[1] * scale, rng, [h, height]);
+  const groundNoise = valueNoise(
+    width,
+    height,
+    scene.groundCell[0] * scale,
+    scene.groundCell[1] * scale,
+    rng,
+    [h, height],
+  );
   for (let y = 0; y < height; y++) {
     const isSky = y < horizon;
     const [top, bottom] = isSky ? scene.sky : scene.ground;

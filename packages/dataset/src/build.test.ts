@@ -24,12 +24,17 @@ async function build(name: string, extra: Partial<BuildOptions> = {}): Promise<s
 }
 
 function shardBytes(dir: string): Buffer[] {
-  return readdirSync(dir).filter((f) => f.startsWith('shard-')).sort().map((f) => readFileSync(join(dir, f)));
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('shard-'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f)));
 }
 
 function records(dir: string): { meta: DatasetMeta; records: DecodedRecord[] } {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as DatasetMeta;
-  const all = meta.shards.flatMap((s) => decodeShard(readFileSync(join(dir, s.file)), meta.size, meta.refSize));
+  const all = meta.shards.flatMap((s) =>
+    decodeShard(readFileSync(join(dir, s.file)), meta.size, meta.refSize),
+  );
   return { meta, records: all };
 }
 
@@ -38,7 +43,10 @@ test('same seed gives the same bytes with 0 or 2 workers; another seed differs',
   const threaded = await build('w2', { workers: 2 });
   const other = await build('seed2', { seed: 2 });
   assert.deepEqual(shardBytes(threaded), shardBytes(inProcess));
-  assert.deepEqual(readFileSync(join(threaded, 'meta.json')), readFileSync(join(inProcess, 'meta.json')));
+  assert.deepEqual(
+    readFileSync(join(threaded, 'meta.json')),
+    readFileSync(join(inProcess, 'meta.json')),
+  );
   assert.notDeepEqual(shardBytes(other), shardBytes(inProcess));
 });
 
@@ -46,13 +54,21 @@ test('shards round-trip: meta counts, ids in order, captions inside the vocabula
   const { meta, records: recs } = records(await build('roundtrip'));
   assert.equal(meta.format, 'imig-synth/1');
   assert.equal(meta.count, base.count);
-  assert.deepEqual(meta.shards.map((s) => s.count), [8, 8, 8]);
-  assert.deepEqual(recs.map((r) => r.header.id), [...Array(base.count).keys()]);
+  assert.deepEqual(
+    meta.shards.map((s) => s.count),
+    [8, 8, 8],
+  );
+  assert.deepEqual(
+    recs.map((r) => r.header.id),
+    [...Array(base.count).keys()],
+  );
   const vocab = new Set(meta.vocab);
   assert.deepEqual(meta.vocab, [...meta.vocab].sort());
   for (const r of recs) {
-    for (const w of words(r.header.caption)) assert.ok(vocab.has(w), `caption word "${w}" in vocab`);
-    for (const inst of r.header.instances) for (const w of words(inst.phrase)) assert.ok(vocab.has(w), `phrase word "${w}" in vocab`);
+    for (const w of words(r.header.caption))
+      assert.ok(vocab.has(w), `caption word "${w}" in vocab`);
+    for (const inst of r.header.instances)
+      for (const w of words(inst.phrase)) assert.ok(vocab.has(w), `phrase word "${w}" in vocab`);
     assert.equal(r.target.length, 64 * 64 * 3);
     assert.equal(r.references.length, r.header.instances.length);
   }
@@ -62,8 +78,12 @@ test('the held-out identities never appear in training shards, and the heldout s
   const heldout = new Set(testAtlas().heldout);
   const train = records(await build('train', { count: 48, shardSize: 24 }));
   const held = records(await build('heldout', { count: 24, split: 'heldout' }));
-  for (const r of train.records) for (const i of r.header.instances) assert.ok(!heldout.has(i.identity), `${i.identity} leaked into train`);
-  for (const r of held.records) for (const i of r.header.instances) assert.ok(heldout.has(i.identity), `${i.identity} is not held out`);
+  for (const r of train.records)
+    for (const i of r.header.instances)
+      assert.ok(!heldout.has(i.identity), `${i.identity} leaked into train`);
+  for (const r of held.records)
+    for (const i of r.header.instances)
+      assert.ok(heldout.has(i.identity), `${i.identity} is not held out`);
   assert.ok(train.meta.identities.every((k) => !heldout.has(k)));
   assert.deepEqual(new Set(held.meta.identities), heldout);
 });
@@ -73,25 +93,48 @@ test('an interrupted build resumes from the last complete shard and gives the sa
   const out = join(root, 'resumed');
   const first = await buildDataset({ ...base, out, workers: 0, stopAfterShards: 1 }, testAtlas());
   assert.equal(first.complete, false);
-  assert.equal(existsSync(join(out, 'meta.json')), false, 'no meta.json before the build is complete');
+  assert.equal(
+    existsSync(join(out, 'meta.json')),
+    false,
+    'no meta.json before the build is complete',
+  );
   // A half-written shard from a crash is redone, not trusted.
   const second = await buildDataset({ ...base, out, workers: 0 }, testAtlas());
   assert.equal(second.reusedShards, 1);
   assert.equal(second.renderedSamples, 16);
   assert.deepEqual(shardBytes(out), shardBytes(clean));
-  await assert.rejects(buildDataset({ ...base, seed: 9, out, workers: 0 }, testAtlas()), /other settings/);
+  await assert.rejects(
+    buildDataset({ ...base, seed: 9, out, workers: 0 }, testAtlas()),
+    /other settings/,
+  );
 });
 
 test('bad options name the flag and the allowed range', async () => {
-  await assert.rejects(buildDataset({ ...base, count: 0, out: join(root, 'bad') }, testAtlas()), /--count must be an integer from 1/);
-  await assert.rejects(buildDataset({ ...base, levels: [3, 9], out: join(root, 'bad') }, testAtlas()), /--levels \(max\)/);
+  await assert.rejects(
+    buildDataset({ ...base, count: 0, out: join(root, 'bad') }, testAtlas()),
+    /--count must be an integer from 1/,
+  );
+  await assert.rejects(
+    buildDataset({ ...base, levels: [3, 9], out: join(root, 'bad') }, testAtlas()),
+    /--levels \(max\)/,
+  );
 });
 
 test('the stdlib Python checker (and the training reader, when the venv exists) accept the shards', async (t) => {
   const dir = await build('python');
   const venv = join(repoRoot(), '.venv', 'bin', 'python');
   const python = existsSync(venv) ? venv : 'python3';
-  const r = spawnSync(python, [join(repoRoot(), 'scripts', 'device', 'check_shards.py'), dir, '--expect-count', '24', '--json'], { encoding: 'utf8' });
+  const r = spawnSync(
+    python,
+    [
+      join(repoRoot(), 'scripts', 'device', 'check_shards.py'),
+      dir,
+      '--expect-count',
+      '24',
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.error) {
     t.skip(`no Python to run: ${r.error.message}`);
     return;

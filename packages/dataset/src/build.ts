@@ -3,7 +3,15 @@
  * (complete shards are kept, partial ones redone), deterministic per seed whatever the
  * worker count, and `meta.json` written last.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Atlas } from './atlas.ts';
@@ -75,7 +83,8 @@ function resolveOptions(o: BuildOptions) {
   checkInt('shard-size', r.shardSize, 1, 1_000_000);
   checkInt('levels (min)', r.levels[0], 1, 8);
   checkInt('levels (max)', r.levels[1], r.levels[0], 8);
-  if (r.split !== 'train' && r.split !== 'heldout') throw new Error(`--split must be "train" or "heldout", got "${String(r.split)}"`);
+  if (r.split !== 'train' && r.split !== 'heldout')
+    throw new Error(`--split must be "train" or "heldout", got "${String(r.split)}"`);
   return r;
 }
 
@@ -111,7 +120,13 @@ function spawnWorker(url: URL, init: WorkerInit): Worker {
   return new Worker(boot, { eval: true, workerData: init });
 }
 
-function runWorkers(init: WorkerInit, jobs: ShardJob[], workers: number, workerUrl: URL, onSamples: (n: number) => void): Promise<number> {
+function runWorkers(
+  init: WorkerInit,
+  jobs: ShardJob[],
+  workers: number,
+  workerUrl: URL,
+  onSamples: (n: number) => void,
+): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const queue = jobs.slice();
     let bytes = 0;
@@ -166,18 +181,32 @@ export async function buildDataset(options: BuildOptions, atlasIn?: Atlas): Prom
   const atlas = atlasIn ?? loadAtlas(options.atlasPath);
   const heldout = new Set(atlas.heldout);
   const pool = splitIdentityIndices(atlas.identities, heldout, o.split);
-  const params = { format: DATASET_FORMAT, count: o.count, size: o.size, refSize: o.refSize, seed: o.seed, split: o.split, shardSize: o.shardSize, levels: o.levels, identities: atlas.identities.length };
+  const params = {
+    format: DATASET_FORMAT,
+    count: o.count,
+    size: o.size,
+    refSize: o.refSize,
+    seed: o.seed,
+    split: o.split,
+    shardSize: o.shardSize,
+    levels: o.levels,
+    identities: atlas.identities.length,
+  };
 
   mkdirSync(o.out, { recursive: true });
   const paramsPath = join(o.out, PARAMS_FILE);
   if (existsSync(paramsPath)) {
     const previous = readFileSync(paramsPath, 'utf8');
     if (previous !== JSON.stringify(params)) {
-      throw new Error(`${o.out} holds a build with other settings (${previous}); use a new --out folder or delete that one`);
+      throw new Error(
+        `${o.out} holds a build with other settings (${previous}); use a new --out folder or delete that one`,
+      );
     }
   } else {
     if (readdirSync(o.out).some((f) => f.startsWith('shard-'))) {
-      throw new Error(`${o.out} already holds shards from an unknown build; use a new --out folder or delete that one`);
+      throw new Error(
+        `${o.out} already holds shards from an unknown build; use a new --out folder or delete that one`,
+      );
     }
     writeFileSync(paramsPath, JSON.stringify(params));
   }
@@ -196,7 +225,8 @@ export async function buildDataset(options: BuildOptions, atlasIn?: Atlas): Prom
       todo.push(job);
     }
   }
-  const selected = options.stopAfterShards === undefined ? todo : todo.slice(0, options.stopAfterShards);
+  const selected =
+    options.stopAfterShards === undefined ? todo : todo.slice(0, options.stopAfterShards);
   let done = reusedSamples;
   options.onProgress?.(done, o.count);
   const onSamples = (n: number): void => {
@@ -206,18 +236,48 @@ export async function buildDataset(options: BuildOptions, atlasIn?: Atlas): Prom
 
   const start = performance.now();
   if (o.workers === 0) {
-    const ctx = { atlas, size: o.size, refSize: o.refSize, seed: o.seed, split: o.split, pool, minLevel: o.levels[0], maxLevel: o.levels[1], sprites: new Map() };
+    const ctx = {
+      atlas,
+      size: o.size,
+      refSize: o.refSize,
+      seed: o.seed,
+      split: o.split,
+      pool,
+      minLevel: o.levels[0],
+      maxLevel: o.levels[1],
+      sprites: new Map(),
+    };
     for (const job of selected) writeShard(ctx, job, o.out, () => onSamples(1));
   } else {
-    const init: WorkerInit = { imigSynth: true, atlas, size: o.size, refSize: o.refSize, seed: o.seed, split: o.split, pool, minLevel: o.levels[0], maxLevel: o.levels[1], outDir: o.out };
-    await runWorkers(init, selected, o.workers, options.workerUrl ?? new URL('./worker.ts', import.meta.url), onSamples);
+    const init: WorkerInit = {
+      imigSynth: true,
+      atlas,
+      size: o.size,
+      refSize: o.refSize,
+      seed: o.seed,
+      split: o.split,
+      pool,
+      minLevel: o.levels[0],
+      maxLevel: o.levels[1],
+      outDir: o.out,
+    };
+    await runWorkers(
+      init,
+      selected,
+      o.workers,
+      options.workerUrl ?? new URL('./worker.ts', import.meta.url),
+      onSamples,
+    );
   }
   const seconds = (performance.now() - start) / 1000;
   const renderedSamples = selected.reduce((s, j) => s + j.count, 0);
 
   const shards: ShardEntry[] = jobs.map((j) => ({ file: shardFileName(j.shard), count: j.count }));
   const complete = shards.every((s) => existsSync(join(o.out, s.file)));
-  const bytes = shards.reduce((s, e) => s + (existsSync(join(o.out, e.file)) ? statSync(join(o.out, e.file)).size : 0), 0);
+  const bytes = shards.reduce(
+    (s, e) => s + (existsSync(join(o.out, e.file)) ? statSync(join(o.out, e.file)).size : 0),
+    0,
+  );
   const meta: DatasetMeta = {
     format: DATASET_FORMAT,
     size: o.size,

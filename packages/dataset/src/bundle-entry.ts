@@ -6,4 +6,7 @@ import { isMainThread } from 'node:worker_threads';
 import { runDatasetCli } from './cli.ts';
 import './worker.ts';
 
-if (isMainThread) process.exitCode = await runDatasetCli(process.argv.slice(2), { workerUrl: new URL(import.meta.url) });
+if (isMainThread)
+  process.exitCode = await runDatasetCli(process.argv.slice(2), {
+    workerUrl: new URL(import.meta.url),
+  });

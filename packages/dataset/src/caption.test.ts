@@ -26,7 +26,19 @@ test('caption names the scene and every instance with articles', () => {
 
 test('the vocabulary covers template, scene and name words, sorted', () => {
   const v = captionVocabulary(['cat face', 'piñata', 'keycap: *']);
-  for (const w of ['a', 'an', 'behind', 'front', 'underwater', 'cat', 'face', 'pi', 'ata', 'keycap']) assert.ok(v.includes(w), w);
+  for (const w of [
+    'a',
+    'an',
+    'behind',
+    'front',
+    'underwater',
+    'cat',
+    'face',
+    'pi',
+    'ata',
+    'keycap',
+  ])
+    assert.ok(v.includes(w), w);
   assert.deepEqual(v, [...v].sort());
   assert.deepEqual(words('The CAT-face, 2x!'), ['the', 'cat', 'face', '2x']);
 });

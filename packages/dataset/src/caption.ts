@@ -13,7 +13,23 @@ export interface CaptionInstance {
 }
 
 /** Words the caption templates use besides scene and identity names. */
-const TEMPLATE_WORDS = ['a', 'an', 'scene', 'with', 'and', 'the', 'is', 'left', 'right', 'of', 'above', 'below', 'behind', 'in', 'front'];
+const TEMPLATE_WORDS = [
+  'a',
+  'an',
+  'scene',
+  'with',
+  'and',
+  'the',
+  'is',
+  'left',
+  'right',
+  'of',
+  'above',
+  'below',
+  'behind',
+  'in',
+  'front',
+];
 
 export const MAX_RELATIONS = 2;
 
@@ -49,8 +65,14 @@ export function relation(a: CaptionInstance, b: CaptionInstance): string {
 }
 
 /** Global caption: scene and names in order, then up to MAX_RELATIONS relations. */
-export function makeCaption(scene: string, instances: readonly CaptionInstance[], rng: Rng): string {
-  const parts = [`${article(scene)} ${scene} scene with ${listNames(instances.map((i) => i.name))}.`];
+export function makeCaption(
+  scene: string,
+  instances: readonly CaptionInstance[],
+  rng: Rng,
+): string {
+  const parts = [
+    `${article(scene)} ${scene} scene with ${listNames(instances.map((i) => i.name))}.`,
+  ];
   const n = instances.length;
   const relations = Math.min(MAX_RELATIONS, n - 1);
   const used = new Set<string>();

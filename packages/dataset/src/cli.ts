@@ -59,9 +59,15 @@ async function buildCommand(args: string[], opts: CliOptions): Promise<void> {
       quiet: { type: 'boolean' },
     },
   });
-  if (values.count === undefined || values.out === undefined) throw new Error(`build needs --count and --out\n${DATASET_USAGE}`);
+  if (values.count === undefined || values.out === undefined)
+    throw new Error(`build needs --count and --out\n${DATASET_USAGE}`);
   const log = opts.log ?? console.log;
-  const bar = values.quiet ? null : new cliProgress.SingleBar({ format: 'dataset {bar} {value}/{total} samples | {rate}/s | eta {eta}s', etaBuffer: 200 }, cliProgress.Presets.shades_classic);
+  const bar = values.quiet
+    ? null
+    : new cliProgress.SingleBar(
+        { format: 'dataset {bar} {value}/{total} samples | {rate}/s | eta {eta}s', etaBuffer: 200 },
+        cliProgress.Presets.shades_classic,
+      );
   const started = performance.now();
   let barStarted = false;
   const result = await buildDataset({
@@ -102,13 +108,17 @@ function previewCommand(args: string[], opts: CliOptions): void {
     options: { out: { type: 'string', short: 'o' }, samples: { type: 'string' } },
   });
   const dir = positionals[0];
-  if (dir === undefined || values.out === undefined) throw new Error(`preview needs a dataset folder and -o sheet.png\n${DATASET_USAGE}`);
+  if (dir === undefined || values.out === undefined)
+    throw new Error(`preview needs a dataset folder and -o sheet.png\n${DATASET_USAGE}`);
   const r = writePreview(dir, values.out, intFlag('samples', values.samples, 6));
   (opts.log ?? console.log)(`wrote ${values.out} (${r.samples} samples, ${r.width}x${r.height})`);
 }
 
 /** Run a `dataset` subcommand; returns the process exit code. */
-export async function runDatasetCli(argv: readonly string[], opts: CliOptions = {}): Promise<number> {
+export async function runDatasetCli(
+  argv: readonly string[],
+  opts: CliOptions = {},
+): Promise<number> {
   const [command, ...rest] = argv;
   const log = opts.log ?? console.log;
   try {
@@ -119,7 +129,9 @@ export async function runDatasetCli(argv: readonly string[], opts: CliOptions = 
       if (values.out === undefined) throw new Error(`atlas needs --out FILE\n${DATASET_USAGE}`);
       const atlas = buildAtlasFromPackage();
       writeAtlasFile(values.out, atlas);
-      log(`wrote ${values.out} (${atlas.identities.length} identities, ${atlas.heldout.length} held out)`);
+      log(
+        `wrote ${values.out} (${atlas.identities.length} identities, ${atlas.heldout.length} held out)`,
+      );
     } else if (command === 'heldout') {
       const { writeHeldoutFile, HELDOUT_PATH } = await import('./heldout-file.ts');
       const f = writeHeldoutFile();

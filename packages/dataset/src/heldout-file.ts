@@ -19,7 +19,9 @@ export interface HeldoutFile {
 
 export function computeHeldoutFile(): HeldoutFile {
   const require = createRequire(import.meta.url);
-  const entries = JSON.parse(readFileSync(require.resolve('emoji-datasource-google/emoji.json'), 'utf8')) as EmojiEntry[];
+  const entries = JSON.parse(
+    readFileSync(require.resolve('emoji-datasource-google/emoji.json'), 'utf8'),
+  ) as EmojiEntry[];
   const identities = selectIdentities(entries);
   const heldout = chooseHeldout(identities);
   return {

@@ -15,7 +15,8 @@ export function chooseHeldout(identities: readonly Identity[]): string[] {
   for (const identity of identities) {
     const i = seenPerCategory.get(identity.category) ?? 0;
     seenPerCategory.set(identity.category, i + 1);
-    if (Math.floor((i + 1) * HELDOUT_FRACTION) > Math.floor(i * HELDOUT_FRACTION)) held.push(identity.key);
+    if (Math.floor((i + 1) * HELDOUT_FRACTION) > Math.floor(i * HELDOUT_FRACTION))
+      held.push(identity.key);
   }
   return held;
 }

@@ -28,11 +28,7 @@ const EXCLUDED_CATEGORIES = new Set(['Flags', 'Component']);
 /** Human name of an emoji: lowercase, `:` and `,` kept out, single spaces. */
 export function emojiName(entry: EmojiEntry): string {
   const raw = entry.name ?? entry.short_name.replace(/_/g, ' ');
-  return raw
-    .toLowerCase()
-    .replace(/[:,]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return raw.toLowerCase().replace(/[:,]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** Select and order the identities (by the package's sort order, then key). */

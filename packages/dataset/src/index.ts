@@ -8,7 +8,12 @@ export { renderSample } from './sample.ts';
 export type { Sample, SampleInstance, RenderContext, Box } from './sample.ts';
 export { encodeRecord, decodeRecord, decodeShard, shardFileName, DATASET_FORMAT } from './shard.ts';
 export type { DatasetMeta, RecordHeader, DecodedRecord, ShardEntry } from './shard.ts';
-export { loadAtlas, buildAtlasFromPackage, writeAtlasFile, defaultAtlasPath } from './atlas-file.ts';
+export {
+  loadAtlas,
+  buildAtlasFromPackage,
+  writeAtlasFile,
+  defaultAtlasPath,
+} from './atlas-file.ts';
 export type { Atlas } from './atlas.ts';
 export { atlasImage } from './atlas.ts';
 export { selectIdentities } from './identities.ts';

@@ -11,7 +11,14 @@ import type { DatasetMeta } from './shard.ts';
 import type { DecodedRecord } from './shard.ts';
 
 export const INSTANCE_COLOURS: readonly (readonly [number, number, number])[] = [
-  [255, 64, 64], [64, 200, 64], [64, 128, 255], [255, 200, 0], [230, 64, 230], [0, 220, 220], [255, 140, 0], [150, 90, 255],
+  [255, 64, 64],
+  [64, 200, 64],
+  [64, 128, 255],
+  [255, 200, 0],
+  [230, 64, 230],
+  [0, 220, 220],
+  [255, 140, 0],
+  [150, 90, 255],
 ];
 
 export interface Sheet {
@@ -33,7 +40,13 @@ function blit(sheet: Sheet, rgb: Uint8Array, w: number, h: number, x0: number, y
 }
 
 /** Outline rectangle `[x1,y1,x2)` (x2/y2 exclusive) in an RGB raster. */
-export function drawBox(rgb: Uint8Array, width: number, height: number, box: readonly number[], colour: readonly number[]): void {
+export function drawBox(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  box: readonly number[],
+  colour: readonly number[],
+): void {
   const [x1, y1, x2, y2] = box.map(Math.round) as [number, number, number, number];
   const put = (x: number, y: number): void => {
     if (x < 0 || y < 0 || x >= width || y >= height) return;
@@ -63,7 +76,11 @@ function rgbaOverChecker(rgba: Uint8Array, r: number): Uint8Array {
 }
 
 /** Build the sheet for decoded records. */
-export function contactSheet(records: readonly DecodedRecord[], size: number, refSize: number): Sheet {
+export function contactSheet(
+  records: readonly DecodedRecord[],
+  size: number,
+  refSize: number,
+): Sheet {
   const gap = 4;
   const maxInst = Math.max(1, ...records.map((r) => r.header.instances.length));
   const width = 4 * (size + gap) + maxInst * (refSize + gap) + gap;
@@ -92,7 +109,10 @@ export function contactSheet(records: readonly DecodedRecord[], size: number, re
 }
 
 /** Read the first `count` records of a dataset folder (in id order). */
-export function readRecords(dir: string, count: number): { meta: DatasetMeta; records: DecodedRecord[] } {
+export function readRecords(
+  dir: string,
+  count: number,
+): { meta: DatasetMeta; records: DecodedRecord[] } {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as DatasetMeta;
   const records: DecodedRecord[] = [];
   for (const shard of meta.shards) {
@@ -109,9 +129,22 @@ export function readRecords(dir: string, count: number): { meta: DatasetMeta; re
 }
 
 /** Write a contact sheet PNG of the first `count` samples of a dataset folder. */
-export function writePreview(dir: string, outFile: string, count = 6): { samples: number; width: number; height: number } {
+export function writePreview(
+  dir: string,
+  outFile: string,
+  count = 6,
+): { samples: number; width: number; height: number } {
   const { meta, records } = readRecords(dir, count);
   const sheet = contactSheet(records, meta.size, meta.refSize);
-  writeFileSync(outFile, encodePng({ width: sheet.width, height: sheet.height, data: sheet.data, channels: 3, depth: 8 }));
+  writeFileSync(
+    outFile,
+    encodePng({
+      width: sheet.width,
+      height: sheet.height,
+      data: sheet.data,
+      channels: 3,
+      depth: 8,
+    }),
+  );
   return { samples: records.length, width: sheet.width, height: sheet.height };
 }

@@ -28,15 +28,24 @@ test('every visible mask lies inside its box, boxes inside the canvas, z is a de
     levels.add(s.level);
     scenes.add(s.scene);
     assert.equal(s.instances.length, s.level);
-    assert.deepEqual(s.instances.map((i) => i.z).sort((x, y) => x - y), [...Array(s.level).keys()]);
+    assert.deepEqual(
+      s.instances.map((i) => i.z).sort((x, y) => x - y),
+      [...Array(s.level).keys()],
+    );
     for (const inst of s.instances) {
       const [x1, y1, x2, y2] = inst.box;
-      assert.ok(0 <= x1 && x1 < x2 && x2 <= S && 0 <= y1 && y1 < y2 && y2 <= S, `box ${inst.box} inside ${S}px`);
+      assert.ok(
+        0 <= x1 && x1 < x2 && x2 <= S && 0 <= y1 && y1 < y2 && y2 <= S,
+        `box ${inst.box} inside ${S}px`,
+      );
       for (let p = 0; p < S * S; p++) {
         if (inst.mask[p] === 0) continue;
         const x = p % S;
         const y = Math.floor(p / S);
-        assert.ok(x >= x1 && x < x2 && y >= y1 && y < y2, `sample ${id} ${inst.identity}: mask pixel (${x},${y}) outside box ${inst.box}`);
+        assert.ok(
+          x >= x1 && x < x2 && y >= y1 && y < y2,
+          `sample ${id} ${inst.identity}: mask pixel (${x},${y}) outside box ${inst.box}`,
+        );
       }
       // The reference has a non-empty cutout, and its background is transparent.
       let alpha = 0;
@@ -47,7 +56,8 @@ test('every visible mask lies inside its box, boxes inside the canvas, z is a de
       assert.ok(s.caption.includes(inst.name), `caption names ${inst.name}`);
     }
     // At most one instance owns a pixel.
-    for (let p = 0; p < S * S; p++) assert.ok(s.instances.filter((i) => i.mask[p]! > 0).length <= 1);
+    for (let p = 0; p < S * S; p++)
+      assert.ok(s.instances.filter((i) => i.mask[p]! > 0).length <= 1);
   }
   assert.ok(levels.size >= 6, `levels seen: ${[...levels]}`);
   assert.ok(scenes.size >= 6, `scenes seen: ${[...scenes]}`);
@@ -63,10 +73,17 @@ test('the layout image is empty (128) outside every box and differs from the tar
     for (let p = 0; p < S * S; p++) {
       const x = p % S;
       const y = Math.floor(p / S);
-      const inBox = s.instances.some((i) => x >= i.box[0] && x < i.box[2] && y >= i.box[1] && y < i.box[3]);
+      const inBox = s.instances.some(
+        (i) => x >= i.box[0] && x < i.box[2] && y >= i.box[1] && y < i.box[3],
+      );
       if (inBox) continue;
       outside++;
-      if (s.layout[p * 3] === LAYOUT_EMPTY && s.layout[p * 3 + 1] === LAYOUT_EMPTY && s.layout[p * 3 + 2] === LAYOUT_EMPTY) emptyOutside++;
+      if (
+        s.layout[p * 3] === LAYOUT_EMPTY &&
+        s.layout[p * 3 + 1] === LAYOUT_EMPTY &&
+        s.layout[p * 3 + 2] === LAYOUT_EMPTY
+      )
+        emptyOutside++;
     }
     assert.equal(emptyOutside, outside, `sample ${id}: layout pixels outside all boxes are empty`);
     assert.notDeepEqual(s.layout, s.target);

@@ -80,7 +80,12 @@ function lightFrom(rng: Rng, base: Rgb, tintJitter: number, strength: [number, n
   ];
   // Light from above, left or right.
   const angle = rng.range(-Math.PI * 0.9, -Math.PI * 0.1);
-  return { tint, dirX: Math.cos(angle), dirY: Math.sin(angle), strength: rng.range(strength[0], strength[1]) };
+  return {
+    tint,
+    dirX: Math.cos(angle),
+    dirY: Math.sin(angle),
+    strength: rng.range(strength[0], strength[1]),
+  };
 }
 
 function intersection(a: Box, b: Box): number {
@@ -102,7 +107,12 @@ interface Placement {
 }
 
 /** Choose poses so boxes overlap at most partially; objects lower in the frame are nearer and larger. */
-function placeInstances(ctx: RenderContext, rng: Rng, indices: readonly number[], horizon: number): Placement[] {
+function placeInstances(
+  ctx: RenderContext,
+  rng: Rng,
+  indices: readonly number[],
+  horizon: number,
+): Placement[] {
   const S = ctx.size;
   const L = indices.length;
   const placed: Placement[] = [];
@@ -198,7 +208,12 @@ function renderReference(ctx: RenderContext, rng: Rng, sp: Sprite, target: Pose)
 }
 
 /** The layout image as RGB with empty pixels = 128, composed by @contextgen/core. */
-function renderLayout(ctx: RenderContext, boxes: readonly Box[], zs: readonly number[], refs: readonly Uint8Array[]): Uint8Array {
+function renderLayout(
+  ctx: RenderContext,
+  boxes: readonly Box[],
+  zs: readonly number[],
+  refs: readonly Uint8Array[],
+): Uint8Array {
   const S = ctx.size;
   const R = ctx.refSize;
   const instances: LayoutInstance[] = boxes.map((box, j) => {
@@ -208,7 +223,14 @@ function renderLayout(ctx: RenderContext, boxes: readonly Box[], zs: readonly nu
     return {
       box,
       z: zs[j]!,
-      reference: { image: { width: R, height: R, data: new Uint8ClampedArray(ref.buffer, ref.byteOffset, ref.length) }, mask: { width: R, height: R, data: mask } },
+      reference: {
+        image: {
+          width: R,
+          height: R,
+          data: new Uint8ClampedArray(ref.buffer, ref.byteOffset, ref.length),
+        },
+        mask: { width: R, height: R, data: mask },
+      },
     };
   });
   const rgba = composeLayout(S, S, instances).data;
@@ -242,11 +264,17 @@ export function renderSample(ctx: RenderContext, id: number): Sample {
   const light = lightFrom(rng, scene.light, 0.05, [0.12, 0.32]);
 
   const canvas = targetScratch(S);
-  paintBackground(canvas, { scene, horizon, jitter: [rng.range(-10, 10), rng.range(-10, 10), rng.range(-10, 10)] }, rng);
+  paintBackground(
+    canvas,
+    { scene, horizon, jitter: [rng.range(-10, 10), rng.range(-10, 10), rng.range(-10, 10)] },
+    rng,
+  );
 
   const placements = placeInstances(ctx, rng, indices, horizon);
   // Depth: a lower foot point is nearer. Ties keep placement order.
-  const order = placements.map((_, j) => j).sort((a, b) => placements[a]!.foot - placements[b]!.foot || a - b);
+  const order = placements
+    .map((_, j) => j)
+    .sort((a, b) => placements[a]!.foot - placements[b]!.foot || a - b);
   const z = new Array<number>(level);
   order.forEach((j, rank) => (z[j] = rank));
 
@@ -255,7 +283,14 @@ export function renderSample(ctx: RenderContext, id: number): Sample {
   for (const j of order) {
     const pl = placements[j]!;
     const w = pl.predicted[2] - pl.predicted[0];
-    paintShadow(canvas, pl.pose.cx - light.dirX * 0.18 * w, pl.foot - 0.03 * w, 0.46 * w, Math.max(1.5, 0.1 * w), scene.shadow);
+    paintShadow(
+      canvas,
+      pl.pose.cx - light.dirX * 0.18 * w,
+      pl.foot - 0.03 * w,
+      0.46 * w,
+      Math.max(1.5, 0.1 * w),
+      scene.shadow,
+    );
     const drawn = drawSprite({ canvas, owner, ownerId: j }, sprite(ctx, pl.index), pl.pose, light);
     const p = pl.predicted;
     boxes[j] = drawn ?? [Math.floor(p[0]), Math.floor(p[1]), Math.ceil(p[2]), Math.ceil(p[3])];
@@ -277,7 +312,15 @@ export function renderSample(ctx: RenderContext, id: number): Sample {
   }
   const instances: SampleInstance[] = listing.map((j) => {
     const entry = ctx.atlas.identities[placements[j]!.index]!;
-    return { identity: entry.key, name: entry.name, phrase: entry.name, box: boxes[j]!, z: z[j]!, reference: refs[j]!, mask: masks[j]! };
+    return {
+      identity: entry.key,
+      name: entry.name,
+      phrase: entry.name,
+      box: boxes[j]!,
+      z: z[j]!,
+      reference: refs[j]!,
+      mask: masks[j]!,
+    };
   });
   const caption = makeCaption(scene.name, instances, rng);
   return { id, scene: scene.name, level, caption, instances, target, layout };

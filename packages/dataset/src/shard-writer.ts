@@ -12,7 +12,12 @@ export interface ShardJob {
 }
 
 /** Render a shard's samples and write them; returns the byte count. */
-export function writeShard(ctx: RenderContext, job: ShardJob, outDir: string, onSample?: () => void): number {
+export function writeShard(
+  ctx: RenderContext,
+  job: ShardJob,
+  outDir: string,
+  onSample?: () => void,
+): number {
   const final = join(outDir, shardFileName(job.shard));
   const tmp = `${final}.partial`;
   const fd = openSync(tmp, 'w');

@@ -4,7 +4,8 @@ import type { Sample } from './sample.ts';
 import { decodeRecord, decodeShard, encodeRecord, shardFileName } from './shard.ts';
 
 function fakeSample(id: number, k: number): Sample {
-  const fill = (n: number, v: number): Uint8Array => new Uint8Array(n).map((_, i) => (i * 7 + v) & 255);
+  const fill = (n: number, v: number): Uint8Array =>
+    new Uint8Array(n).map((_, i) => (i * 7 + v) & 255);
   return {
     id,
     scene: 'beach',
@@ -38,11 +39,20 @@ test('records round-trip byte for byte, several per shard', () => {
   back.forEach((r, i) => {
     const s = samples[i]!;
     assert.equal(r.header.caption, s.caption);
-    assert.deepEqual(r.header.instances.map((x) => x.box), s.instances.map((x) => x.box));
+    assert.deepEqual(
+      r.header.instances.map((x) => x.box),
+      s.instances.map((x) => x.box),
+    );
     assert.deepEqual(r.target, s.target);
     assert.deepEqual(r.layout, s.layout);
-    assert.deepEqual(r.references, s.instances.map((x) => x.reference));
-    assert.deepEqual(r.masks, s.instances.map((x) => x.mask));
+    assert.deepEqual(
+      r.references,
+      s.instances.map((x) => x.reference),
+    );
+    assert.deepEqual(
+      r.masks,
+      s.instances.map((x) => x.mask),
+    );
   });
   // Layout: u32 header length then the JSON header.
   const len = new DataView(parts[0]!.buffer).getUint32(0, true);
@@ -51,6 +61,9 @@ test('records round-trip byte for byte, several per shard', () => {
 
 test('a truncated record is reported with its position', () => {
   const rec = encodeRecord(fakeSample(5, 2), 4, 2);
-  assert.throws(() => decodeRecord(rec.subarray(0, rec.length - 1), 0, 4, 2), /truncated in record 5/);
+  assert.throws(
+    () => decodeRecord(rec.subarray(0, rec.length - 1), 0, 4, 2),
+    /truncated in record 5/,
+  );
   assert.equal(shardFileName(12), 'shard-00012.bin');
 });

@@ -45,7 +45,13 @@ export function encodeRecord(sample: Sample, size: number, refSize: number): Uin
     scene: sample.scene,
     level: sample.level,
     caption: sample.caption,
-    instances: sample.instances.map(({ identity, name, phrase, box, z }) => ({ identity, name, phrase, box, z })),
+    instances: sample.instances.map(({ identity, name, phrase, box, z }) => ({
+      identity,
+      name,
+      phrase,
+      box,
+      z,
+    })),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const S2 = size * size;
@@ -79,18 +85,30 @@ export interface DecodedRecord {
 }
 
 /** Decode the record starting at `offset`; throws with the offset when the bytes are short. */
-export function decodeRecord(bytes: Uint8Array, offset: number, size: number, refSize: number): DecodedRecord {
+export function decodeRecord(
+  bytes: Uint8Array,
+  offset: number,
+  size: number,
+  refSize: number,
+): DecodedRecord {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (offset + 4 > bytes.length) throw new Error(`shard truncated at byte ${offset}: no record header length`);
+  if (offset + 4 > bytes.length)
+    throw new Error(`shard truncated at byte ${offset}: no record header length`);
   const headerLength = view.getUint32(offset, true);
   let o = offset + 4;
-  if (o + headerLength > bytes.length) throw new Error(`shard truncated at byte ${offset}: header runs past the end`);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(o, o + headerLength))) as RecordHeader;
+  if (o + headerLength > bytes.length)
+    throw new Error(`shard truncated at byte ${offset}: header runs past the end`);
+  const header = JSON.parse(
+    new TextDecoder().decode(bytes.subarray(o, o + headerLength)),
+  ) as RecordHeader;
   o += headerLength;
   const S2 = size * size;
   const R4 = refSize * refSize * 4;
   const need = 2 * S2 * 3 + header.instances.length * (R4 + S2);
-  if (o + need > bytes.length) throw new Error(`shard truncated in record ${header.id}: ${bytes.length - o} of ${need} pixel bytes`);
+  if (o + need > bytes.length)
+    throw new Error(
+      `shard truncated in record ${header.id}: ${bytes.length - o} of ${need} pixel bytes`,
+    );
   const target = bytes.subarray(o, o + S2 * 3);
   o += S2 * 3;
   const layout = bytes.subarray(o, o + S2 * 3);

@@ -75,8 +75,8 @@ export function makeSprite(rgba: Uint8Array, size: number, maxLevels = 3): Sprit
     for (let y = 0; y < half; y++) {
       for (let x = 0; x < half; x++) {
         for (let c = 0; c < 4; c++) {
-          const a = prev[((2 * y) * s + 2 * x) * 4 + c]!;
-          const b = prev[((2 * y) * s + 2 * x + 1) * 4 + c]!;
+          const a = prev[(2 * y * s + 2 * x) * 4 + c]!;
+          const b = prev[(2 * y * s + 2 * x + 1) * 4 + c]!;
           const d = prev[((2 * y + 1) * s + 2 * x) * 4 + c]!;
           const e = prev[((2 * y + 1) * s + 2 * x + 1) * 4 + c]!;
           next[(y * half + x) * 4 + c] = (a + b + d + e + 2) >> 2;
@@ -111,7 +111,12 @@ export interface DrawTargets {
 /** Integer box `[x1, y1, x2, y2)` of the pixels where coverage > 0.25, or null if none. */
 export type DrawnBox = [number, number, number, number] | null;
 
-export function drawSprite(targets: DrawTargets, sprite: Sprite, pose: Pose, light: Lighting): DrawnBox {
+export function drawSprite(
+  targets: DrawTargets,
+  sprite: Sprite,
+  pose: Pose,
+  light: Lighting,
+): DrawnBox {
   const { canvas, owner, coverage } = targets;
   const ownerId = targets.ownerId ?? 0;
   const { width, height, data } = canvas;
@@ -122,7 +127,7 @@ export function drawSprite(targets: DrawTargets, sprite: Sprite, pose: Pose, lig
   const ss = sprite.size >> level;
   const lscale = 1 << level;
   const sa = Math.sqrt(pose.aspect);
-  const sx = (pose.scale * sa) * lscale; // canvas px per level px, x
+  const sx = pose.scale * sa * lscale; // canvas px per level px, x
   const sy = (pose.scale / sa) * lscale;
   const ccx = (sprite.content[0] + sprite.content[2]) / 2 / lscale;
   const ccy = (sprite.content[1] + sprite.content[3]) / 2 / lscale;

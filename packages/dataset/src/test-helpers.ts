@@ -12,7 +12,9 @@ export function testAtlas(): Atlas {
   return cached;
 }
 
-export function testContext(overrides: Partial<Omit<RenderContext, 'atlas' | 'pool' | 'sprites'>> & { split?: Split } = {}): RenderContext {
+export function testContext(
+  overrides: Partial<Omit<RenderContext, 'atlas' | 'pool' | 'sprites'>> & { split?: Split } = {},
+): RenderContext {
   const atlas = testAtlas();
   const split = overrides.split ?? 'train';
   return {

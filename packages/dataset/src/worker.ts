@@ -46,12 +46,17 @@ export function startWorker(): void {
           pending = 0;
         }
       });
-      if (pending > 0) port.postMessage({ kind: 'progress', samples: pending } satisfies WorkerMessage);
+      if (pending > 0)
+        port.postMessage({ kind: 'progress', samples: pending } satisfies WorkerMessage);
       port.postMessage({ kind: 'done', shard: job.shard, bytes } satisfies WorkerMessage);
     } catch (err) {
-      port.postMessage({ kind: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies WorkerMessage);
+      port.postMessage({
+        kind: 'error',
+        message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      } satisfies WorkerMessage);
     }
   });
 }
 
-if (!isMainThread && (workerData as Partial<WorkerInit> | undefined)?.imigSynth === true) startWorker();
+if (!isMainThread && (workerData as Partial<WorkerInit> | undefined)?.imigSynth === true)
+  startWorker();

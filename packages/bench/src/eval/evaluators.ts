@@ -1,26 +1,34 @@
 /**
- * The built-in evaluators applied to one generated image: localisation, identity, copy-paste
- * and scene. Their fitted parameters (identity threshold, scene centroids) are data, read
- * from bench/evaluators/calibration.json, produced by `bench calibrate` on training identities.
+ * The built-in evaluators applied to one image: localisation, identity, copy-paste and scene.
+ * Their fitted parameters (identity model and threshold, scene centroids) are data, read from
+ * bench/evaluators/calibration.json, which `bench calibrate` fits on training identities.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Raster } from '../image/raster.ts';
 import type { CaseScore, InstanceScore } from '../metrics/scores.ts';
 import type { Box } from './box.ts';
 import { iou } from './box.ts';
-import { copyPaste, DEFAULT_COPY_PASTE } from './copy-paste.ts';
-import { alignedCrop, cutoutCrop, identitySimilarity } from './identity.ts';
+import { copyPaste } from './copy-paste.ts';
+import { alignedCrop, cutoutCrop, identityFeatures, identitySimilarity } from './identity.ts';
 import { DEFAULT_LOCALISE, ImagePyramid, localise } from './localise.ts';
 import { backgroundFeatures, classifyScene } from './scene.ts';
-import type { SceneModel } from './scene.ts';
 import { cutoutOf } from './template.ts';
 
-/** Cutouts are shrunk to this side before matching (cheap, and finer than 128 px renders need). */
+/** Cutouts are shrunk to this side before matching (cheap, and as fine as 128 px renders need). */
 export const CUTOUT_SIDE = 32;
 
 export const CalibrationSchema = z.object({
   format: z.literal('contextgen-bench-calibration/1'),
-  identityThreshold: z.number(),
+  identity: z.object({
+    features: z.array(z.string()),
+    weights: z.array(z.number()),
+    bias: z.number(),
+    /** Similarity (0..100) at or above which the identity check passes. */
+    threshold: z.number(),
+  }),
   scene: z.object({
     features: z.string(),
     scenes: z.array(z.string()),
@@ -31,6 +39,22 @@ export const CalibrationSchema = z.object({
   provenance: z.record(z.string(), z.unknown()),
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
+
+export const CALIBRATION_PATH = join(dirname(fileURLToPath(import.meta.url)), '../../../../bench/evaluators/calibration.json');
+
+export function loadCalibration(path: string = CALIBRATION_PATH): Calibration {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`evaluator calibration not found at ${path}; create it with "npx tsx packages/bench/src/main.ts calibrate"`);
+  }
+  const parsed = CalibrationSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new Error(`${path} is not a bench calibration (${parsed.error.issues[0]?.message}); regenerate it with "bench calibrate"`);
+  }
+  return parsed.data;
+}
 
 export interface CaseImages {
   readonly id: string;
@@ -46,41 +70,38 @@ export interface CaseImages {
 }
 
 export interface InstanceDetail extends InstanceScore {
+  /** Masked NCC of the localised template. */
   readonly matchScore: number;
+  /** Identity descriptor agreements (IDENTITY_FEATURES order). */
+  readonly features: readonly number[];
 }
 
-/** Localise + identity for one instance with a given reference (used for swaps in validation too). */
-export function scoreInstance(
-  pyramid: ImagePyramid,
-  reference: Raster,
-  box: Box,
-  threshold: number,
-): { found: Box; iou: number; similarity: number; identityPass: boolean; matchScore: number } {
+export interface ScoredCase extends CaseScore {
+  readonly instances: InstanceDetail[];
+}
+
+/** Localisation + identity of one reference near one box. */
+export function scoreIdentity(pyramid: ImagePyramid, reference: Raster, box: Box, cal: Pick<Calibration, 'identity'>): Omit<InstanceDetail, 'copyPaste'> {
   const cut = cutoutOf(reference, CUTOUT_SIDE);
   const loc = localise(pyramid, cut, box, DEFAULT_LOCALISE);
-  const sim = identitySimilarity(cutoutCrop(cut), alignedCrop(pyramid.image, cut, loc.placement));
+  const features = identityFeatures(cutoutCrop(cut), alignedCrop(pyramid.image, cut, loc.placement));
+  const similarity = identitySimilarity(cal.identity, features);
   return {
     found: loc.box,
     iou: iou(loc.box, box),
-    similarity: sim.similarity,
-    identityPass: sim.similarity >= threshold,
+    similarity,
+    identityPass: similarity >= cal.identity.threshold,
     matchScore: loc.score,
+    features,
   };
 }
 
-export function scoreCase(images: CaseImages, cal: Calibration): CaseScore & { instances: InstanceDetail[] } {
+export function scoreCase(images: CaseImages, cal: Calibration): ScoredCase {
   const pyramid = new ImagePyramid(images.generated);
-  const instances = images.boxes.map((box, j) => {
-    const s = scoreInstance(pyramid, images.references[j]!, box, cal.identityThreshold);
-    const cp = copyPaste(images.generated, images.layout, box, cal.copyPaste ?? DEFAULT_COPY_PASTE);
-    return { ...s, copyPaste: cp.copy };
-  });
-  const scenePredicted = classifyScene(cal.scene as SceneModel, backgroundFeatures(images.generated, images.boxes));
-  return {
-    id: images.id,
-    level: images.level,
-    instances,
-    sceneMatch: scenePredicted === images.scene,
-    scenePredicted,
-  };
+  const instances = images.boxes.map((box, j) => ({
+    ...scoreIdentity(pyramid, images.references[j]!, box, cal),
+    copyPaste: copyPaste(images.generated, images.layout, box, cal.copyPaste).copy,
+  }));
+  const scenePredicted = classifyScene(cal.scene, backgroundFeatures(images.generated, images.boxes));
+  return { id: images.id, level: images.level, instances, sceneMatch: scenePredicted === images.scene, scenePredicted };
 }

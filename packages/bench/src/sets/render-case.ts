@@ -24,7 +24,7 @@ export interface RenderedCase {
 /** One render context per (set, level): the renderer draws the level from [minLevel, maxLevel]. */
 export class CaseRenderer {
   private readonly contexts = new Map<number, RenderContext>();
-  private readonly sprites = new Map();
+  private readonly sprites: RenderContext['sprites'] = new Map();
   private readonly pool: number[];
   constructor(
     readonly atlas: Atlas,
@@ -48,6 +48,11 @@ export class CaseRenderer {
     return ctx;
   }
 
+  /** Drops cached sprites (after the atlas pixels of these identities changed). */
+  forget(indices: readonly number[]): void {
+    for (const i of indices) this.sprites.delete(i);
+  }
+
   sample(level: number, sampleId: number): Sample {
     return renderSample(this.context(level), sampleId);
   }
@@ -67,6 +72,35 @@ export class CaseRenderer {
     }
     return r;
   }
+}
+
+/**
+ * Renders a case with the pictures of instances `a` and `b` exchanged: the renderer draws
+ * identity b where a was and a where b was (same scene, layout and random draws; the
+ * sprites are exchanged in the atlas for the duration of the call). References and boxes of
+ * the returned case are those of the unswapped case, as a benchmark would hand them over.
+ */
+export function renderSwapped(renderer: CaseRenderer, c: BenchCase, a: number, b: number): RenderedCase {
+  const base = renderer.render(c);
+  const atlas = renderer.atlas;
+  const index = (key: string) => atlas.identities.findIndex((i) => i.key === key);
+  const ia = index(c.instances[a]!.identity);
+  const ib = index(c.instances[b]!.identity);
+  const n = atlas.size * atlas.size * 4;
+  const swap = () => {
+    const tmp = atlas.pixels.slice(ia * n, (ia + 1) * n);
+    atlas.pixels.copyWithin(ia * n, ib * n, (ib + 1) * n);
+    atlas.pixels.set(tmp, ib * n);
+    renderer.forget([ia, ib]);
+  };
+  swap();
+  let swapped: Sample;
+  try {
+    swapped = renderer.sample(c.level, c.sampleId);
+  } finally {
+    swap();
+  }
+  return { ...base, target: { ...base.target, data: swapped.target } };
 }
 
 export function toRendered(s: Sample, size: number, refSize: number): RenderedCase {
