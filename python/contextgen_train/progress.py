@@ -14,12 +14,16 @@ class ProgressLine:
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         self.t0 = time.monotonic()
 
-    def update(self, step: int, total: int, row: dict) -> None:
+    def update(self, step: int, total: int, row: dict, deadline: float | None = None) -> None:
+        """The bar follows steps, or the clock when a deadline comes first."""
         frac = min(1.0, step / max(total, 1))
+        if deadline is not None:
+            frac = max(frac, min(1.0, (time.monotonic() - self.t0) / max(deadline - self.t0, 1e-9)))
         bar = "#" * int(frac * self.width) + "-" * (self.width - int(frac * self.width))
         extras = " ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
                           for k, v in row.items() if k in ("stage", "loss", "dpo_acc", "samples_per_s", "lr"))
-        line = f"{self.label} [{bar}] {step}/{total} {extras} {time.monotonic() - self.t0:.0f}s"
+        steps = f"{step}/{total}" if total < 10**8 else f"step {step}"
+        line = f"{self.label} [{bar}] {steps} {extras} {time.monotonic() - self.t0:.0f}s"
         self.stream.write(("\r" + line) if self.tty else line + "\n")
         self.stream.flush()
 

@@ -174,7 +174,7 @@ def run(trainer: Trainer, batches: StepBatches, max_steps: int, deadline: float 
             if log is not None:
                 log.write(row)
             if progress is not None:
-                progress.update(trainer.step, max_steps, row)
+                progress.update(trainer.step, max_steps, row, deadline)
             last_t, last_step = now, trainer.step
         if deadline is not None and now > deadline:
             break

@@ -1,6 +1,10 @@
 /** Argument parsing for the bench commands; the work happens in the modules it calls. */
 import { parseArgs } from 'node:util';
+import { loadAtlas } from '@contextgen/dataset';
 import { makeSets } from './sets/make-sets.ts';
+import { loadSet } from './sets/set-files.ts';
+import { calibrate, writeCalibration } from './eval/calibrate.ts';
+import { progressBar } from './progress.ts';
 
 export const BENCH_USAGE = `usage: bench <command> [options]
 
@@ -24,6 +28,17 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
       makeSets(rest, undefined, log);
       return 0;
     }
+    case 'calibrate': {
+      const { values } = parseArgs({ args: [...rest], options: { limit: { type: 'string' }, set: { type: 'string', default: 'calibration' } } });
+      const set = loadSet(values.set!);
+      const limit = values.limit !== undefined ? positiveInt('--limit', values.limit) : set.cases.length;
+      const bar = progressBar('calibrate', Math.min(limit, set.cases.length));
+      const cal = calibrate(loadAtlas(), set, { limit, onCase: () => bar.increment() });
+      bar.stop();
+      log(`identity threshold ${cal.identity.threshold.toFixed(1)}; provenance ${JSON.stringify(cal.provenance)}`);
+      log(`wrote ${writeCalibration(cal)}`);
+      return 0;
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -36,4 +51,9 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
   }
 }
 
-export { parseArgs };
+/** Parses a whole number >= 1 for an option, naming the option when it is not one. */
+export function positiveInt(option: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${option} must be a whole number >= 1, got "${text}"`);
+  return v;
+}

@@ -80,20 +80,19 @@ export interface ScoredCase extends CaseScore {
   readonly instances: InstanceDetail[];
 }
 
-/** Localisation + identity of one reference near one box. */
-export function scoreIdentity(pyramid: ImagePyramid, reference: Raster, box: Box, cal: Pick<Calibration, 'identity'>): Omit<InstanceDetail, 'copyPaste'> {
+/** Localises one reference near one box and measures the identity descriptors there. */
+export function locateAndDescribe(pyramid: ImagePyramid, reference: Raster, box: Box): { found: Box; matchScore: number; features: number[] } {
   const cut = cutoutOf(reference, CUTOUT_SIDE);
   const loc = localise(pyramid, cut, box, DEFAULT_LOCALISE);
   const features = identityFeatures(cutoutCrop(cut), alignedCrop(pyramid.image, cut, loc.placement));
+  return { found: loc.box, matchScore: loc.score, features };
+}
+
+/** Localisation + identity of one reference near one box. */
+export function scoreIdentity(pyramid: ImagePyramid, reference: Raster, box: Box, cal: Pick<Calibration, 'identity'>): Omit<InstanceDetail, 'copyPaste'> {
+  const { found, matchScore, features } = locateAndDescribe(pyramid, reference, box);
   const similarity = identitySimilarity(cal.identity, features);
-  return {
-    found: loc.box,
-    iou: iou(loc.box, box),
-    similarity,
-    identityPass: similarity >= cal.identity.threshold,
-    matchScore: loc.score,
-    features,
-  };
+  return { found, iou: iou(found, box), similarity, identityPass: similarity >= cal.identity.threshold, matchScore, features };
 }
 
 export function scoreCase(images: CaseImages, cal: Calibration): ScoredCase {

@@ -35,7 +35,7 @@ export const DEFAULT_LOCALISE: LocaliseOptions = {
   angles: [-28, -21, -14, -7, 0, 7, 14, 21, 28],
   flips: [false, true],
   aspects: [0.88, 1, 1.12],
-  radius: 0.3,
+  radius: 0.2,
   coarseSide: 18,
   refineTop: 3,
   centrePrior: 1,

@@ -21,7 +21,10 @@ export interface RenderedCase {
   readonly masks: readonly Raster[];
 }
 
-/** One render context per (set, level): the renderer draws the level from [minLevel, maxLevel]. */
+/**
+ * One render context per (set, level): the renderer draws the level from [minLevel, maxLevel],
+ * and the split gets a per-level suffix so levels do not share random streams.
+ */
 export class CaseRenderer {
   private readonly contexts = new Map<number, RenderContext>();
   private readonly sprites: RenderContext['sprites'] = new Map();
@@ -42,7 +45,7 @@ export class CaseRenderer {
     let ctx = this.contexts.get(level);
     if (!ctx) {
       const r = this.set.render;
-      ctx = { atlas: this.atlas, size: r.size, refSize: r.refSize, seed: r.seed, split: r.split, pool: this.pool, minLevel: level, maxLevel: level, sprites: this.sprites };
+      ctx = { atlas: this.atlas, size: r.size, refSize: r.refSize, seed: r.seed, split: `${r.split}/L${level}`, pool: this.pool, minLevel: level, maxLevel: level, sprites: this.sprites };
       this.contexts.set(level, ctx);
     }
     return ctx;
