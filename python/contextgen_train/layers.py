@@ -1,8 +1,8 @@
 """MMDiT building blocks in the FLUX style: EmbedND (3-axis RoPE, real cos/sin), timestep embedding,
 Modulation (AdaLN), QK-norm, DoubleStreamBlock, SingleStreamBlock, LastLayer.
 
-Attention goes through `F.scaled_dot_product_attention` with a boolean mask [B, 1, N, N] (True = may
-read); that path exports to ONNX. No complex ops anywhere.
+Attention goes through `F.scaled_dot_product_attention` with an additive mask [B, 1, N, N] (0 = may
+read, -inf = may not), built once per forward by the model; that path exports to ONNX. No complex ops anywhere.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
 
 
 def attention(q: Tensor, k: Tensor, v: Tensor, cos: Tensor, sin: Tensor, mask: Tensor) -> Tensor:
-    """q, k, v [B, H, N, D]; mask bool [B, 1, N, N] -> [B, N, H*D]."""
+    """q, k, v [B, H, N, D]; mask: additive float (or bool) [B, 1, N, N] -> [B, N, H*D]."""
     q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
     x = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)  # [B, H, N, D]
     return x.transpose(1, 2).flatten(2)  # [B, N, H*D]

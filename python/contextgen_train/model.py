@@ -37,11 +37,13 @@ class ContextGenDiT(nn.Module):
                 valid: Tensor, t: Tensor) -> Tensor:
         n_txt = txt.shape[1]
         cla, ica = attention_masks(seg, inst, cover, valid)  # bool [B, N, N] x2
-        masks = {"cla": cla[:, None], "ica": ica[:, None]}  # bool [B, 1, N, N]
         cos, sin = self.pe_embedder(pos)  # [B, 1, N, D/2] x2
         vec = self.time_in(timestep_embedding(t, TIME_FEATURES))  # [B, hidden]
         txt = self.txt_in(txt) + self.seg_embed(seg[:, :n_txt])  # [B, Nt, hidden]
         img = self.img_in(img) + self.seg_embed(seg[:, n_txt:])  # [B, Ni, hidden]
+        # Additive masks, built once per forward: a boolean mask would be turned into a float one (plus a
+        # NaN guard) inside every layer of the exported graph, about a fifth of the CPU time per step.
+        masks = {"cla": attention_bias(cla, img.dtype), "ica": attention_bias(ica, img.dtype)}  # [B, 1, N, N]
         kinds = iter(self.kinds)
         for block in self.double_blocks:
             img, txt = block(img, txt, vec, cos, sin, masks[next(kinds)])  # [B, Ni, h], [B, Nt, h]
@@ -49,6 +51,12 @@ class ContextGenDiT(nn.Module):
         for block in self.single_blocks:
             x = block(x, vec, cos, sin, masks[next(kinds)])  # [B, N, hidden]
         return self.final_layer(x[:, n_txt:], vec)  # [B, Ni, P*P*3]
+
+
+def attention_bias(mask: Tensor, dtype: torch.dtype) -> Tensor:
+    """bool [B, N, N] (True = may read) -> additive float [B, 1, N, N]: 0 where allowed, -inf elsewhere.
+    Every row allows at least one key (CONTRACTS 1), so softmax never sees a row of -inf only."""
+    return torch.zeros(mask.shape, dtype=dtype, device=mask.device).masked_fill(~mask, float("-inf"))[:, None]
 
 
 def init_weights(model: nn.Module, zero_gates: bool = True) -> None:

@@ -4,12 +4,12 @@ import { loadAtlas } from '@contextgen/dataset';
 import { loadSet } from '../src/sets/set-files.ts';
 import { CaseRenderer, renderSwapped } from '../src/sets/render-case.ts';
 const atlas = loadAtlas();
-const set = loadSet('calibration');
+const set = loadSet(process.env.SET ?? "calibration");
 const r = new CaseRenderer(atlas, set);
 const W = 128 * 2, H = 128 * 4;
 const out = new Uint8Array(W * H * 3);
 for (let k = 0; k < 4 && process.argv[2 + k]; k++) {
-  const c = set.cases.find((x) => x.id === process.argv[2 + k])!;
+  const c = set.cases.find((x) => x.id === process.argv[2 + k])!; if (!c) throw new Error("no " + process.argv[2 + k]);
   const a = c.sampleId % c.instances.length, b = (a + 1) % c.instances.length;
   const base = r.render(c);
   const sw = renderSwapped(r, c, a, b);

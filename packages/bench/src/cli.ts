@@ -5,6 +5,11 @@ import { makeSets } from './sets/make-sets.ts';
 import { loadSet } from './sets/set-files.ts';
 import { calibrate, writeCalibration } from './eval/calibrate.ts';
 import { progressBar } from './progress.ts';
+import { loadCalibration } from './eval/evaluators.ts';
+import { runBench } from './run/runner.ts';
+import { writeReport } from './report/report.ts';
+import { validateEvaluators, validationMarkdown } from './validate/validate.ts';
+import { writeFileSync } from 'node:fs';
 
 export const BENCH_USAGE = `usage: bench <command> [options]
 
@@ -17,8 +22,9 @@ commands:
   validate [--set NAME] [--limit N] [--out FILE]
                                       evaluator validation figures on ground truth, swapped
                                       identities, blank and noise images
-  report DIR [--external FILE] [--samples N]
-                                      DIR/report.md and DIR/report.html from a run folder`;
+  report DIR [DIR...] [--external FILE] [--samples N]
+                                      DIR/report.md and DIR/report.html from a run folder; further
+                                      folders (e.g. ground-truth and layout runs) become extra rows`;
 
 export async function runBenchCli(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -37,6 +43,75 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
       bar.stop();
       log(`identity threshold ${cal.identity.threshold.toFixed(1)}; provenance ${JSON.stringify(cal.provenance)}`);
       log(`wrote ${writeCalibration(cal)}`);
+      return 0;
+    }
+    case 'run': {
+      const { values } = parseArgs({
+        args: [...rest],
+        options: {
+          model: { type: 'string' },
+          set: { type: 'string' },
+          out: { type: 'string' },
+          limit: { type: 'string' },
+          threads: { type: 'string' },
+          steps: { type: 'string' },
+          'allow-untrained': { type: 'boolean', default: false },
+        },
+      });
+      for (const k of ['model', 'set', 'out'] as const) {
+        if (!values[k]) throw new Error(`bench run needs --${k}\n\n${BENCH_USAGE}`);
+      }
+      let bar: ReturnType<typeof progressBar> | null = null;
+      const summary = await runBench({
+        model: values.model!,
+        set: values.set!,
+        out: values.out!,
+        ...(values.limit !== undefined ? { limit: positiveInt('--limit', values.limit) } : {}),
+        ...(values.threads !== undefined ? { threads: positiveInt('--threads', values.threads) } : {}),
+        ...(values.steps !== undefined ? { steps: positiveInt('--steps', values.steps) } : {}),
+        allowUntrained: values['allow-untrained'],
+        onStart: (total, done) => {
+          if (done > 0) log(`resuming: ${done} of ${total} cases already finished in ${values.out}`);
+          bar = progressBar(`bench ${values.set}`, total);
+        },
+        onCase: () => bar?.increment(),
+      });
+      (bar as ReturnType<typeof progressBar> | null)?.stop();
+      log(`${summary.model} on ${summary.set}: ${summary.generated} cases generated, ${summary.skipped} already done -> ${summary.out}`);
+      log(`report: npx tsx packages/bench/src/main.ts report ${summary.out}`);
+      return 0;
+    }
+    case 'validate': {
+      const { values } = parseArgs({
+        args: [...rest],
+        options: { set: { type: 'string', default: 'heldout' }, limit: { type: 'string' }, out: { type: 'string' } },
+      });
+      const set = loadSet(values.set!);
+      const limit = values.limit !== undefined ? positiveInt('--limit', values.limit) : set.cases.length;
+      const bar = progressBar('validate', Math.min(limit, set.cases.length));
+      const v = validateEvaluators(loadAtlas(), set, loadCalibration(), { limit, onCase: () => bar.increment() });
+      bar.stop();
+      const md = validationMarkdown(v);
+      log(md);
+      if (values.out) {
+        writeFileSync(values.out, `${JSON.stringify(v, null, 1)}\n`);
+        log(`wrote ${values.out}`);
+      }
+      return v.checks.every((c) => c.ok) ? 0 : 2;
+    }
+    case 'report': {
+      const { values, positionals } = parseArgs({
+        args: [...rest],
+        allowPositionals: true,
+        options: { external: { type: 'string' }, samples: { type: 'string' } },
+      });
+      if (positionals.length === 0) throw new Error(`bench report needs a run folder\n\n${BENCH_USAGE}`);
+      const written = writeReport({
+        runs: positionals,
+        ...(values.external ? { external: values.external } : {}),
+        ...(values.samples !== undefined ? { samples: Number(values.samples) } : {}),
+      });
+      log(`wrote ${written.markdown} and ${written.html}`);
       return 0;
     }
     case undefined:

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Atlas } from '@contextgen/dataset';
 import type { BenchSet } from '../sets/bench-set.ts';
-import { CaseRenderer, renderSwapped } from '../sets/render-case.ts';
+import { CaseRenderer, firstCleanSwap } from '../sets/render-case.ts';
 import { ensureDir } from '../sets/set-files.ts';
 import type { Calibration } from './evaluators.ts';
 import { CALIBRATION_PATH, locateAndDescribe } from './evaluators.ts';
@@ -38,12 +38,12 @@ export function calibrate(atlas: Atlas, set: BenchSet, opts: CalibrateOptions = 
     const r = renderer.render(c);
     const pyr = new ImagePyramid(r.target);
     r.boxes.forEach((box, j) => pairs.push({ features: locateAndDescribe(pyr, r.references[j]!, box).features, genuine: true }));
-    // Swap two instances' identities (different pairs per case), score both references.
-    const a = c.sampleId % r.boxes.length;
-    const b = (a + 1) % r.boxes.length;
-    const sw = renderSwapped(renderer, c, a, b);
-    const spyr = new ImagePyramid(sw.target);
-    for (const j of [a, b]) pairs.push({ features: locateAndDescribe(spyr, r.references[j]!, r.boxes[j]!).features, genuine: false });
+    // Swap two instances' identities (the first clean pair), score both references.
+    const sw = firstCleanSwap(renderer, c);
+    if (sw) {
+      const spyr = new ImagePyramid(sw.image.target);
+      for (const j of sw.pair) pairs.push({ features: locateAndDescribe(spyr, r.references[j]!, r.boxes[j]!).features, genuine: false });
+    }
     scenes.push({ scene: r.scene, features: backgroundFeatures(r.target, r.boxes) });
     opts.onCase?.();
   }

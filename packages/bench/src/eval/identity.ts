@@ -1,12 +1,13 @@
 /**
  * Identity similarity between a reference cutout and the subject found in an image. The
  * image is sampled back into the cutout's frame through the localiser's placement (pose,
- * size and mirroring undone), then five cheap descriptors of the masked region are compared:
+ * size and mirroring undone), then six cheap descriptors of the masked region are compared:
  * - ncc: colour pattern, masked normalised cross-correlation (insensitive to brightness/tint);
  * - hist: 4x4x4 RGB histogram after grey-world gain normalisation, Bhattacharyya coefficient;
  * - hog: gradient-orientation histograms (4x4 cells x 8 signed orientations), cosine;
  * - cell: per-cell NCC on a 4x4 grid, best 75% of cells (robust to shading and occluders);
- * - layout: per-cell mean colours after brightness matching, exp(-mean abs diff / 40).
+ * - layout: per-cell mean colours after brightness matching, exp(-mean abs diff / 40);
+ * - relit: partial R^2 of the crop on the reference under per-channel gain with linear shading.
  * A logistic model over these (fitted on training identities only, `bench calibrate`) gives
  * the similarity, 100 * sigmoid(w . f + b), in 0..100.
  */
@@ -139,6 +140,88 @@ function cellNcc(a: AlignedCrop, b: AlignedCrop, grid: number, trim: number): nu
   vals.sort((x, y) => y - x);
   const keep = Math.max(1, Math.ceil(vals.length * (1 - trim)));
   return vals.slice(0, keep).reduce((s, v) => s + v, 0) / keep;
+}
+
+/** Solves the symmetric system A x = b (n x n, row-major) by Gaussian elimination; null when singular. */
+function solve(A: Float64Array, b: Float64Array, n: number): Float64Array | null {
+  const M = Float64Array.from(A);
+  const x = Float64Array.from(b);
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(M[r * n + c]!) > Math.abs(M[piv * n + c]!)) piv = r;
+    if (Math.abs(M[piv * n + c]!) < 1e-9) return null;
+    if (piv !== c) {
+      for (let k = 0; k < n; k++) [M[c * n + k], M[piv * n + k]] = [M[piv * n + k]!, M[c * n + k]!];
+      [x[c], x[piv]] = [x[piv]!, x[c]!];
+    }
+    for (let r = c + 1; r < n; r++) {
+      const f = M[r * n + c]! / M[c * n + c]!;
+      for (let k = c; k < n; k++) M[r * n + k]! -= f * M[c * n + k]!;
+      x[r]! -= f * x[c]!;
+    }
+  }
+  for (let c = n - 1; c >= 0; c--) {
+    let v = x[c]!;
+    for (let k = c + 1; k < n; k++) v -= M[c * n + k]! * x[k]!;
+    x[c] = v / M[c * n + c]!;
+  }
+  return x;
+}
+
+/** Residual sum of squares of the least-squares fit of y on the columns of X (rows = pixels). */
+function rss(X: Float64Array[], y: Float64Array): number {
+  const n = X.length;
+  const A = new Float64Array(n * n);
+  const b = new Float64Array(n);
+  const m = y.length;
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      let v = 0;
+      for (let p = 0; p < m; p++) v += X[i]![p]! * X[j]![p]!;
+      A[i * n + j] = v;
+      A[j * n + i] = v;
+    }
+    let v = 0;
+    for (let p = 0; p < m; p++) v += X[i]![p]! * y[p]!;
+    b[i] = v;
+  }
+  // Ridge so flat columns do not make the system singular.
+  for (let i = 0; i < n; i++) A[i * n + i]! += 1e-6 * (A[i * n + i]! + 1);
+  const w = solve(A, b, n);
+  if (!w) return y.reduce((s, v) => s + v * v, 0);
+  let r = 0;
+  for (let p = 0; p < m; p++) {
+    let f = 0;
+    for (let i = 0; i < n; i++) f += w[i]! * X[i]![p]!;
+    r += (y[p]! - f) ** 2;
+  }
+  return r;
+}
+
+/**
+ * Relit agreement: per channel, how much of the generated crop's variation (beyond a linear
+ * shading plane) the reference explains under a shading-modulated gain,
+ * y ~ [1, x, y] + r * [1, x, y]: partial R^2, averaged over channels, in 0..1.
+ */
+function relitAgreement(a: AlignedCrop, b: AlignedCrop): number {
+  const { width: w, height: h } = a;
+  const idx: number[] = [];
+  for (let i = 0; i < w * h; i++) if (a.mask[i]) idx.push(i);
+  const m = idx.length;
+  if (m < 12) return 0;
+  const one = new Float64Array(m).fill(1);
+  const xs = Float64Array.from(idx, (i) => ((i % w) + 0.5) / w - 0.5);
+  const ys = Float64Array.from(idx, (i) => (Math.floor(i / w) + 0.5) / h - 0.5);
+  let total = 0;
+  for (let k = 0; k < 3; k++) {
+    const r = Float64Array.from(idx, (i) => a.rgb[i * 3 + k]! / 255);
+    const y = Float64Array.from(idx, (i) => b.rgb[i * 3 + k]! / 255);
+    const plane = rss([one, xs, ys], y);
+    if (plane < 1e-9) continue;
+    const full = rss([one, xs, ys, r, r.map((v, p) => v * xs[p]!), r.map((v, p) => v * ys[p]!)], y);
+    total += Math.max(0, 1 - full / plane);
+  }
+  return total / 3;
 }
 
 const BINS = 4;
@@ -280,7 +363,7 @@ function cosine(a: Float64Array, b: Float64Array): number {
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }
 
-export const IDENTITY_FEATURES = ['ncc', 'hist', 'hog', 'cell', 'layout'] as const;
+export const IDENTITY_FEATURES = ['ncc', 'hist', 'hog', 'cell', 'layout', 'relit'] as const;
 
 /** The five descriptor agreements, in IDENTITY_FEATURES order. */
 export function identityFeatures(reference: AlignedCrop, generated: AlignedCrop): number[] {
@@ -290,6 +373,7 @@ export function identityFeatures(reference: AlignedCrop, generated: AlignedCrop)
     cosine(orientationHistogram(reference), orientationHistogram(generated)),
     cellNcc(reference, generated, 4, 0.25),
     colourLayout(reference, generated, 4),
+    relitAgreement(reference, generated),
   ];
 }
 

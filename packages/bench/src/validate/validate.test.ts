@@ -1,0 +1,29 @@
+/**
+ * The evaluator validations on a small fixed subset of the held-out set (the full figures come
+ * from `bench validate`; criteria here are the same except a little slack for 8 cases).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadAtlas } from '@contextgen/dataset';
+import { loadCalibration } from '../eval/evaluators.ts';
+import { loadSet } from '../sets/set-files.ts';
+import { validateEvaluators } from './validate.ts';
+
+test('evaluators pass their validations on 8 held-out cases', () => {
+  const set = loadSet('heldout');
+  // two cases per level L2..L5 (spread over the set, ids fixed)
+  const pick = set.cases.filter((c) => c.level <= 5 && Number(c.id.slice(-3)) % 80 === 7).slice(0, 8);
+  const v = validateEvaluators(loadAtlas(), { ...set, cases: pick }, loadCalibration());
+  assert.equal(v.cases, 8);
+  assert.ok(v.groundTruthLocaliserMiou >= 0.8, `localiser mIoU on ground truth ${v.groundTruthLocaliserMiou}`);
+  assert.ok(v.groundTruthIdentityPass >= 0.85, `identity verification on ground truth ${v.groundTruthIdentityPass}`);
+  assert.ok(v.swappedIdentityFail >= 0.75, `swapped identities fail ${v.swappedIdentityFail}`);
+  assert.equal(v.blank.iSR, 0);
+  assert.equal(v.noise.iSR, 0);
+  assert.equal(v.blank.SR, 0);
+  assert.equal(v.noise.SR, 0);
+  assert.equal(v.groundTruth.copyPaste, 0);
+  assert.equal(v.layout.copyPaste, 1);
+  assert.ok(v.groundTruth.scene >= 0.75, `scene adherence on ground truth ${v.groundTruth.scene}`);
+  assert.ok(v.groundTruth.iSR > v.layout.iSR || v.groundTruth.mIoU > 0.7);
+});
