@@ -57,15 +57,20 @@ class OnnxModel:
         rows.append(np.zeros((1, self.cfg.text_dim), np.float32))
         return np.concatenate(rows)[txt_index]
 
-    def sample(self, raw, seed: int = 0, steps: int | None = None) -> np.ndarray:
-        """One dataset sample -> generated uint8 [S, S, 3] (guidance 1: the conditional branch only)."""
+    def sample(self, raw, seed: int = 0, steps: int | None = None, noise: np.ndarray | None = None,
+               latent: bool = False) -> np.ndarray:
+        """One dataset sample -> generated uint8 [S, S, 3] (guidance 1: the conditional branch only).
+        noise: the initial latent [1, Nmain, P*P*3] (default: normal noise from `seed`);
+        latent: return the final latent (model space, patch layout) instead of the image."""
         ex = process(raw, self.cfg, self.tok)
         b = collate([ex], self.cfg, [False])
         steps = steps or self.manifest["sampling"]["steps"]
         txt = self.text(b.prompt_ids.numpy(), b.phrase_ids.numpy(), b.txt_index.numpy())
         img = b.img.numpy().copy()
         n = b.n_main
-        x = np.random.default_rng(seed).standard_normal(img[:, :n].shape).astype(np.float32)
+        if noise is None:
+            noise = np.random.default_rng(seed).standard_normal(img[:, :n].shape)
+        x = np.asarray(noise, np.float32).reshape(img[:, :n].shape)
         ts = timesteps(steps, n, self.manifest["sampling"]["shift"])
         feeds = {"txt": txt.astype(np.float32), "pos": b.pos.numpy(), "seg": b.seg.numpy(), "inst": b.inst.numpy(),
                  "cover": b.cover.numpy(), "valid": b.valid.numpy()}
@@ -73,6 +78,8 @@ class OnnxModel:
             img[:, :n] = x
             v = self.den.run(["out"], {**feeds, "img": img, "t": np.array([t], np.float32)})[0][:, :n]
             x = x + (t_next - t) * v
+        if latent:
+            return x
         S, P = ex.size, self.cfg.token_size
         out = unpatchify(torch.from_numpy(x), S // P, S // P, P)[0].numpy()
         return np.clip((out + 1) * 127.5 + 0.5, 0, 255).astype(np.uint8)

@@ -124,18 +124,18 @@ export function renderSwapped(renderer: CaseRenderer, c: BenchCase, a: number, b
   return { ...base, target: { ...base.target, data: swapped.target } };
 }
 
-/** The first pair (a, a+1), (a, a+2), ... starting at a = sampleId mod n whose swap is clean. */
-export function firstCleanSwap(renderer: CaseRenderer, c: BenchCase): { pair: [number, number]; image: RenderedCase } | null {
+/**
+ * The first clean swap among up to `tries` pairs, tried in a fixed order: (a, a+1), (a+1, a+2),
+ * ... with a = sampleId mod n; null when none is clean.
+ */
+export function firstCleanSwap(renderer: CaseRenderer, c: BenchCase, tries = 4): { pair: [number, number]; image: RenderedCase } | null {
   const n = c.instances.length;
-  for (let d = 0; d < n; d++) {
-    for (let e = 1; e < n; e++) {
-      const a = (c.sampleId + d) % n;
-      const b = (a + e) % n;
-      if (b < a && e < n - 1) continue;
-      const image = renderSwapped(renderer, c, a, b);
-      if (image) return { pair: [a, b], image };
-    }
-    if (d >= 1) break;
+  if (n < 2) return null;
+  for (let t = 0; t < Math.min(tries, n); t++) {
+    const a = (c.sampleId + t) % n;
+    const b = (a + 1) % n;
+    const image = renderSwapped(renderer, c, a, b);
+    if (image) return { pair: [a, b], image };
   }
   return null;
 }

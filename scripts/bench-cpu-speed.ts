@@ -1,0 +1,119 @@
+/**
+ * CPU speed of the shipped model on a 128x128, 4-instance request (examples/pets) at the model's
+ * default settings: seconds per image, the share spent inside ONNX Runtime, and peak memory.
+ * Prints figures; it is a benchmark, not a test.
+ *
+ * Run: npx tsx scripts/bench-cpu-speed.ts [--model DIR] [--runs 5] [--threads 2] [--steps N] [--json]
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { cpus } from 'node:os';
+import {
+  generate,
+  type DenoiserInputs,
+  type Executor,
+  type GenerationRequest,
+} from '@contextgen/core';
+import { loadReference } from '@contextgen/imaging';
+import { findModel, loadModel, REPO_ROOT } from '@contextgen/runtime';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    request: { type: 'string', default: join(REPO_ROOT, 'examples', 'pets', 'request.json') },
+    runs: { type: 'string', default: '5' },
+    threads: { type: 'string', default: '2' },
+    steps: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+};
+
+const modelDir = findModel({ model: values.model, env: process.env.CONTEXTGEN_MODEL });
+const loadStart = performance.now();
+const loaded = await loadModel(modelDir, { threads: Number(values.threads) });
+const executor = loaded.executor;
+const loadMs = performance.now() - loadStart;
+const reqPath = resolve(values.request);
+const request = JSON.parse(await readFile(reqPath, 'utf8')) as GenerationRequest & {
+  instances: { reference?: string }[];
+};
+if (values.steps) request.steps = Number(values.steps);
+const references = await Promise.all(
+  request.instances.map((inst) =>
+    inst.reference
+      ? loadReference(join(dirname(reqPath), inst.reference)).then((r) => r.cutout)
+      : undefined,
+  ),
+);
+
+// Time every executor call, so "in the model" is measured rather than inferred.
+let modelMs = 0;
+const timed: Executor = {
+  manifest: executor.manifest,
+  encodeText: async (ids, batch, length) => {
+    const t = performance.now();
+    const out = await executor.encodeText(ids, batch, length);
+    modelMs += performance.now() - t;
+    return out;
+  },
+  denoise: async (inputs: DenoiserInputs) => {
+    const t = performance.now();
+    const out = await executor.denoise(inputs);
+    modelMs += performance.now() - t;
+    return out;
+  },
+  dispose: () => executor.dispose(),
+};
+const vocab = { tokens: loaded.vocab };
+
+const totals: number[] = [];
+const inModel: number[] = [];
+for (let run = 0; run <= Number(values.runs); run++) {
+  modelMs = 0;
+  const t = performance.now();
+  const result = await generate(request, { references }, timed, { vocab: vocab.tokens });
+  const total = performance.now() - t;
+  if (result.image.width !== request.width) throw new Error('unexpected output size');
+  if (run === 0) continue; // warm-up
+  totals.push(total);
+  inModel.push(modelMs);
+}
+await executor.dispose();
+
+const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+const figures = {
+  model: executor.manifest.name,
+  request: reqPath,
+  instances: request.instances.length,
+  size: `${request.width}x${request.height}`,
+  steps: request.steps ?? executor.manifest.sampling.steps,
+  guidance: request.guidance ?? executor.manifest.sampling.guidance,
+  threads: Number(values.threads),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  runs: totals.length,
+  secondsPerImage: +(median(totals) / 1000).toFixed(3),
+  modelShare: +(median(inModel) / median(totals)).toFixed(3),
+  secondsInModel: +(median(inModel) / 1000).toFixed(3),
+  loadSeconds: +(loadMs / 1000).toFixed(3),
+  peakRssMiB: +peakRssMiB.toFixed(0),
+};
+if (values.json) console.log(JSON.stringify(figures));
+else {
+  console.log(
+    `model ${figures.model}: ${figures.size}, ${figures.instances} instances, ${figures.steps} steps, guidance ${figures.guidance}, ${figures.threads} threads`,
+  );
+  console.log(`seconds per image (median of ${figures.runs}): ${figures.secondsPerImage}`);
+  console.log(
+    `inside the model: ${figures.secondsInModel} s (${(figures.modelShare * 100).toFixed(1)}%)`,
+  );
+  console.log(
+    `model load: ${figures.loadSeconds} s; peak RSS: ${figures.peakRssMiB} MiB; cpu: ${figures.cpu}`,
+  );
+}
