@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import collate, process
-from .sample import OnnxModel
+from .sample import OnnxModel, timesteps
 from .shards import ShardReader
 
 INT_KEYS = ("pos", "seg", "inst", "cover", "valid")
@@ -88,6 +88,11 @@ def compare(model: OnnxModel, raw, ts: dict) -> dict:
     r["out0_runtime_maxdiff"] = _maxdiff(same[0, :n], ts["out0"].reshape(out.shape)[0, :n])
     final = model.sample(raw, steps=meta["steps"], noise=noise, latent=True)
     r["final_maxdiff"] = _maxdiff(final.reshape(-1), ts["final"])
+    # The Python schedule and Euler loop on the TypeScript inputs: isolates sampler and schedule.
+    sched = timesteps(meta["steps"], n, model.manifest["sampling"]["shift"])
+    r["timesteps_maxdiff"] = _maxdiff(np.array(sched), np.array(meta["timesteps"]))
+    same_final = model.euler({k: ts[k] for k in ("txt", *INT_KEYS)}, ts["img"], noise, sched)
+    r["final_runtime_maxdiff"] = _maxdiff(same_final.reshape(-1), ts["final"])
     return r
 
 

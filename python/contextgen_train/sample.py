@@ -57,6 +57,15 @@ class OnnxModel:
         rows.append(np.zeros((1, self.cfg.text_dim), np.float32))
         return np.concatenate(rows)[txt_index]
 
+    def euler(self, feeds: dict, img: np.ndarray, x: np.ndarray, ts: list[float]) -> np.ndarray:
+        """Euler steps over `ts` from the latent x [B, Nmain, Pd]; img holds the context rows after Nmain."""
+        img, n = img.copy(), x.shape[1]
+        for t, t_next in zip(ts[:-1], ts[1:]):
+            img[:, :n] = x
+            v = self.den.run(["out"], {**feeds, "img": img, "t": np.array([t], np.float32)})[0][:, :n]
+            x = x + (t_next - t) * v
+        return x
+
     def sample(self, raw, seed: int = 0, steps: int | None = None, noise: np.ndarray | None = None,
                latent: bool = False) -> np.ndarray:
         """One dataset sample -> generated uint8 [S, S, 3] (guidance 1: the conditional branch only).
@@ -74,10 +83,7 @@ class OnnxModel:
         ts = timesteps(steps, n, self.manifest["sampling"]["shift"])
         feeds = {"txt": txt.astype(np.float32), "pos": b.pos.numpy(), "seg": b.seg.numpy(), "inst": b.inst.numpy(),
                  "cover": b.cover.numpy(), "valid": b.valid.numpy()}
-        for t, t_next in zip(ts[:-1], ts[1:]):
-            img[:, :n] = x
-            v = self.den.run(["out"], {**feeds, "img": img, "t": np.array([t], np.float32)})[0][:, :n]
-            x = x + (t_next - t) * v
+        x = self.euler(feeds, img, x, ts)
         if latent:
             return x
         S, P = ex.size, self.cfg.token_size

@@ -6,7 +6,7 @@ from contextgen_train.configs import get_config
 from contextgen_train.data import StepBatches, collate, process
 from contextgen_train.masks import MAIN, PAD, REF
 from contextgen_train.patches import patchify, unpatchify
-from contextgen_train.references import reference_tokens
+from contextgen_train.references import bilinear_resize, reference_tokens
 from contextgen_train.shards import ShardReader, write_shards
 from contextgen_train.tokenizer import BOS, WordTokenizer
 from synth import VOCAB, raw_sample
@@ -56,6 +56,15 @@ def test_reference_tokens_crop_mask_and_valid():
     assert ref.grid.valid.all()
     assert np.allclose(ref.patches, 200 / 127.5 - 1)
     assert reference_tokens(np.zeros((8, 8, 4), np.uint8), 8, 256, 32) is None
+
+
+def test_bilinear_resize_is_torch_bilinear():
+    img = np.random.default_rng(0).random((13, 9, 4)) * 255
+    for out_h, out_w in ((24, 16), (5, 40), (13, 9)):
+        want = torch.nn.functional.interpolate(torch.from_numpy(img).permute(2, 0, 1)[None], size=(out_h, out_w),
+                                               mode="bilinear", align_corners=False)[0].permute(1, 2, 0).numpy()
+        got = bilinear_resize(img, out_h, out_w)
+        assert got.shape == (out_h, out_w, 4) and np.abs(got - want).max() < 1e-9
 
 
 def test_collate_pads_and_matches_descriptors(shards):

@@ -51,7 +51,11 @@ export async function readRecord(
 }
 
 /** Write the request folder for record `index`; returns the request.json path. */
-export async function exportSample(dataDir: string, index: number, outDir: string): Promise<string> {
+export async function exportSample(
+  dataDir: string,
+  index: number,
+  outDir: string,
+): Promise<string> {
   const { meta, record } = await readRecord(dataDir, index);
   const S = meta.size;
   const R = meta.refSize;

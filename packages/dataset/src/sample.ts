@@ -4,7 +4,7 @@
  * layout image (core's composeLayout, DESIGN 2), visible masks, caption and phrases.
  * Everything derives from (seed, split, id): the same inputs give the same bytes.
  */
-import { composeLayout } from '@contextgen/core';
+import { alphaToMask, composeLayout } from '@contextgen/core';
 import type { LayoutInstance } from '@contextgen/core';
 import type { Atlas } from './atlas.ts';
 import { atlasImage } from './atlas.ts';
@@ -218,20 +218,14 @@ function renderLayout(
   const R = ctx.refSize;
   const instances: LayoutInstance[] = boxes.map((box, j) => {
     const ref = refs[j]!;
-    const mask = new Uint8Array(R * R);
-    for (let p = 0; p < R * R; p++) mask[p] = ref[p * 4 + 3]! >= 128 ? 255 : 0;
-    return {
-      box,
-      z: zs[j]!,
-      reference: {
-        image: {
-          width: R,
-          height: R,
-          data: new Uint8ClampedArray(ref.buffer, ref.byteOffset, ref.length),
-        },
-        mask: { width: R, height: R, data: mask },
-      },
+    // The stored reference's alpha IS its mask (CONTRACTS 5); read it the way inference reads an RGBA
+    // reference (core's alphaToMask: alpha > 0 is the subject), so training and inference layouts agree.
+    const image = {
+      width: R,
+      height: R,
+      data: new Uint8ClampedArray(ref.buffer, ref.byteOffset, ref.length),
     };
+    return { box, z: zs[j]!, reference: { image, mask: alphaToMask(image) } };
   });
   const rgba = composeLayout(S, S, instances).data;
   const out = new Uint8Array(S * S * 3);

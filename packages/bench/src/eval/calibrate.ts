@@ -6,6 +6,7 @@
  *   identities are swapped); the pass threshold keeps `genuinePass` of genuine pairs;
  * - scene: nearest-centroid model on background colour statistics.
  */
+import { limitCases } from '../sets/bench-set.ts';
 import { writeFileSync } from 'node:fs';
 import type { Atlas } from '@contextgen/dataset';
 import type { BenchSet } from '../sets/bench-set.ts';
@@ -31,7 +32,7 @@ export function calibrate(atlas: Atlas, set: BenchSet, opts: CalibrateOptions = 
   }
   const genuinePass = opts.genuinePass ?? 0.96;
   const renderer = new CaseRenderer(atlas, set);
-  const cases = set.cases.slice(0, opts.limit ?? set.cases.length);
+  const cases = limitCases(set.cases, opts.limit);
   const pairs: { features: number[]; genuine: boolean }[] = [];
   const scenes: { scene: string; features: number[] }[] = [];
   for (const c of cases) {

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAtlas } from '@contextgen/dataset';
 import { loadCalibration } from '../eval/evaluators.ts';
-import { loadSet } from '../sets/set-files.ts';
 import { casePath, readAllCases } from './run-folder.ts';
 import { runBench } from './runner.ts';
 import { buildReport } from '../report/report.ts';
@@ -20,7 +19,7 @@ test('a run resumes: finished cases are skipped, a missing one is redone identic
     assert.equal(first.generated, 3);
     assert.equal(first.skipped, 0);
     const ids = readAllCases(out).map((r) => r.case.id);
-    assert.deepEqual(ids, ['heldout-L2-000', 'heldout-L2-001', 'heldout-L2-002']);
+    assert.deepEqual(ids, ['heldout-L2-000', 'heldout-L3-000', 'heldout-L4-000']); // --limit spreads over levels
     const before = readFileSync(casePath(out, ids[1]!), 'utf8');
     rmSync(casePath(out, ids[1]!));
 
@@ -39,7 +38,7 @@ test('a run resumes: finished cases are skipped, a missing one is redone identic
     await assert.rejects(runBench({ model: 'ground-truth', set: 'heldout', out, limit: 1, atlas, calibration }), /already holds a run of model "layout"/);
 
     const report = buildReport({ runs: [out], samples: 1, atlas });
-    assert.match(report.markdown, /\| L2 \| 3 \| \d+ \|/);
+    assert.match(report.markdown, /\| L3 \| 1 \| 3 \|/);
     assert.match(report.markdown, /copy-paste %/);
     assert.match(report.html, /<svg/);
     assert.match(report.html, /src="data:image\/png;base64,/);

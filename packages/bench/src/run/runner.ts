@@ -3,6 +3,7 @@
  * image (model or reference row), score it with the built-in evaluators, and save the image
  * and a per-case JSON. Resumable: finished cases are skipped. Seeds are the set's.
  */
+import { limitCases } from '../sets/bench-set.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAtlas } from '@contextgen/dataset';
@@ -46,7 +47,7 @@ export interface RunSummary {
 
 export async function runBench(opts: RunOptions): Promise<RunSummary> {
   const set = typeof opts.set === 'string' ? loadSet(opts.set) : opts.set;
-  const cases = set.cases.slice(0, opts.limit ?? set.cases.length);
+  const cases = limitCases(set.cases, opts.limit);
   const cal = opts.calibration ?? loadCalibration();
   const previous = readRunInfo(opts.out);
   const gen = opts.generator ?? (await openGenerator(opts.model, opts));

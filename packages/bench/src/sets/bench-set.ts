@@ -43,3 +43,19 @@ export const BenchSetSchema = z.object({
 export type BenchInstance = z.infer<typeof BenchInstanceSchema>;
 export type BenchCase = z.infer<typeof BenchCaseSchema>;
 export type BenchSet = z.infer<typeof BenchSetSchema>;
+
+/**
+ * The first `limit` cases taken evenly across levels (round robin over levels, each level in
+ * id order), so a limited run still covers every level. The result keeps the set's order.
+ */
+export function limitCases(cases: readonly BenchCase[], limit: number | undefined): BenchCase[] {
+  if (limit === undefined || limit >= cases.length) return cases.slice();
+  const byLevel = new Map<number, BenchCase[]>();
+  for (const c of cases) byLevel.set(c.level, [...(byLevel.get(c.level) ?? []), c]);
+  const lists = [...byLevel.values()];
+  const keep = new Set<BenchCase>();
+  for (let k = 0; keep.size < limit; k++) {
+    for (const l of lists) if (l[k] && keep.size < limit) keep.add(l[k]!);
+  }
+  return cases.filter((c) => keep.has(c));
+}

@@ -9,6 +9,7 @@
  * - blank (uniform grey) and noise images: instance success near zero (<= 2%);
  * - copy-paste: near 0 on ground truth, near 100% on the layout image itself.
  */
+import { limitCases } from '../sets/bench-set.ts';
 import type { Atlas } from '@contextgen/dataset';
 import type { Calibration } from '../eval/evaluators.ts';
 import { scoreCase, scoreIdentity } from '../eval/evaluators.ts';
@@ -61,7 +62,7 @@ export function noiseImage(size: number, seed: number): Raster {
 
 export function validateEvaluators(atlas: Atlas, set: BenchSet, cal: Calibration, opts: { limit?: number; onCase?: () => void } = {}): ValidationResult {
   const renderer = new CaseRenderer(atlas, set);
-  const cases = set.cases.slice(0, opts.limit ?? set.cases.length);
+  const cases = limitCases(set.cases, opts.limit);
   const gt: CaseScore[] = [];
   const lay: CaseScore[] = [];
   const blank: CaseScore[] = [];
