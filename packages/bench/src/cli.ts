@@ -1,15 +1,15 @@
 /** Argument parsing for the bench commands; the work happens in the modules it calls. */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadAtlas } from '@contextgen/dataset';
+import { calibrate, writeCalibration } from './eval/calibrate.ts';
+import { loadCalibration } from './eval/evaluators.ts';
+import { progressBar } from './progress.ts';
+import { writeReport } from './report/report.ts';
+import { runBench } from './run/runner.ts';
 import { makeSets } from './sets/make-sets.ts';
 import { loadSet } from './sets/set-files.ts';
-import { calibrate, writeCalibration } from './eval/calibrate.ts';
-import { progressBar } from './progress.ts';
-import { loadCalibration } from './eval/evaluators.ts';
-import { runBench } from './run/runner.ts';
-import { writeReport } from './report/report.ts';
 import { validateEvaluators, validationMarkdown } from './validate/validate.ts';
-import { writeFileSync } from 'node:fs';
 
 export const BENCH_USAGE = `usage: bench <command> [options]
 
@@ -22,7 +22,7 @@ commands:
   validate [--set NAME] [--limit N] [--out FILE]
                                       evaluator validation figures on ground truth, swapped
                                       identities, blank and noise images
-  report DIR [DIR...] [--external FILE] [--samples N]
+  report DIR [DIR...] [--external FILE] [--samples N] [--validation FILE]
                                       DIR/report.md and DIR/report.html from a run folder; further
                                       folders (e.g. ground-truth and layout runs) become extra rows`;
 
@@ -35,13 +35,19 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
       return 0;
     }
     case 'calibrate': {
-      const { values } = parseArgs({ args: [...rest], options: { limit: { type: 'string' }, set: { type: 'string', default: 'calibration' } } });
+      const { values } = parseArgs({
+        args: [...rest],
+        options: { limit: { type: 'string' }, set: { type: 'string', default: 'calibration' } },
+      });
       const set = loadSet(values.set!);
-      const limit = values.limit !== undefined ? positiveInt('--limit', values.limit) : set.cases.length;
+      const limit =
+        values.limit !== undefined ? positiveInt('--limit', values.limit) : set.cases.length;
       const bar = progressBar('calibrate', Math.min(limit, set.cases.length));
       const cal = calibrate(loadAtlas(), set, { limit, onCase: () => bar.increment() });
       bar.stop();
-      log(`identity threshold ${cal.identity.threshold.toFixed(1)}; provenance ${JSON.stringify(cal.provenance)}`);
+      log(
+        `identity threshold ${cal.identity.threshold.toFixed(1)}; provenance ${JSON.stringify(cal.provenance)}`,
+      );
       log(`wrote ${writeCalibration(cal)}`);
       return 0;
     }
@@ -67,29 +73,42 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
         set: values.set!,
         out: values.out!,
         ...(values.limit !== undefined ? { limit: positiveInt('--limit', values.limit) } : {}),
-        ...(values.threads !== undefined ? { threads: positiveInt('--threads', values.threads) } : {}),
+        ...(values.threads !== undefined
+          ? { threads: positiveInt('--threads', values.threads) }
+          : {}),
         ...(values.steps !== undefined ? { steps: positiveInt('--steps', values.steps) } : {}),
         allowUntrained: values['allow-untrained'],
         onStart: (total, done) => {
-          if (done > 0) log(`resuming: ${done} of ${total} cases already finished in ${values.out}`);
+          if (done > 0)
+            log(`resuming: ${done} of ${total} cases already finished in ${values.out}`);
           bar = progressBar(`bench ${values.set}`, total);
         },
         onCase: () => bar?.increment(),
       });
       (bar as ReturnType<typeof progressBar> | null)?.stop();
-      log(`${summary.model} on ${summary.set}: ${summary.generated} cases generated, ${summary.skipped} already done -> ${summary.out}`);
+      log(
+        `${summary.model} on ${summary.set}: ${summary.generated} cases generated, ${summary.skipped} already done -> ${summary.out}`,
+      );
       log(`report: npx tsx packages/bench/src/main.ts report ${summary.out}`);
       return 0;
     }
     case 'validate': {
       const { values } = parseArgs({
         args: [...rest],
-        options: { set: { type: 'string', default: 'heldout' }, limit: { type: 'string' }, out: { type: 'string' } },
+        options: {
+          set: { type: 'string', default: 'heldout' },
+          limit: { type: 'string' },
+          out: { type: 'string' },
+        },
       });
       const set = loadSet(values.set!);
-      const limit = values.limit !== undefined ? positiveInt('--limit', values.limit) : set.cases.length;
+      const limit =
+        values.limit !== undefined ? positiveInt('--limit', values.limit) : set.cases.length;
       const bar = progressBar('validate', Math.min(limit, set.cases.length));
-      const v = validateEvaluators(loadAtlas(), set, loadCalibration(), { limit, onCase: () => bar.increment() });
+      const v = validateEvaluators(loadAtlas(), set, loadCalibration(), {
+        limit,
+        onCase: () => bar.increment(),
+      });
       bar.stop();
       const md = validationMarkdown(v);
       log(md);
@@ -103,12 +122,18 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: [...rest],
         allowPositionals: true,
-        options: { external: { type: 'string' }, samples: { type: 'string' } },
+        options: {
+          external: { type: 'string' },
+          samples: { type: 'string' },
+          validation: { type: 'string' },
+        },
       });
-      if (positionals.length === 0) throw new Error(`bench report needs a run folder\n\n${BENCH_USAGE}`);
+      if (positionals.length === 0)
+        throw new Error(`bench report needs a run folder\n\n${BENCH_USAGE}`);
       const written = writeReport({
         runs: positionals,
         ...(values.external ? { external: values.external } : {}),
+        ...(values.validation ? { validation: values.validation } : {}),
         ...(values.samples !== undefined ? { samples: Number(values.samples) } : {}),
       });
       log(`wrote ${written.markdown} and ${written.html}`);
@@ -129,6 +154,7 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
 /** Parses a whole number >= 1 for an option, naming the option when it is not one. */
 export function positiveInt(option: string, text: string): number {
   const v = Number(text);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${option} must be a whole number >= 1, got "${text}"`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`${option} must be a whole number >= 1, got "${text}"`);
   return v;
 }

@@ -12,7 +12,14 @@ export type { ValidationResult } from './validate/validate.ts';
 export { calibrate, writeCalibration } from './eval/calibrate.ts';
 export { loadCalibration, scoreCase, CALIBRATION_PATH } from './eval/evaluators.ts';
 export type { Calibration, CaseImages } from './eval/evaluators.ts';
-export { metricRow, metricTable, instanceIou, instanceSuccess, imageSuccess, ISR_IOU } from './metrics/metrics.ts';
+export {
+  metricRow,
+  metricTable,
+  instanceIou,
+  instanceSuccess,
+  imageSuccess,
+  ISR_IOU,
+} from './metrics/metrics.ts';
 export type { MetricRow } from './metrics/metrics.ts';
 export type { CaseScore, InstanceScore } from './metrics/scores.ts';
 export { parseExternalScores, applyExternal, ExternalScoresSchema } from './metrics/external.ts';

@@ -24,7 +24,10 @@ export function progressBar(label: string, total: number): Progress {
     };
   }
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {value}/{total} {percentage}% | eta {eta_formatted}`, stream: process.stderr },
+    {
+      format: `${label} [{bar}] {value}/{total} {percentage}% | eta {eta_formatted}`,
+      stream: process.stderr,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);

@@ -15,7 +15,13 @@ export function iou(a: Box, b: Box): number {
 }
 
 /** The tight box of the non-zero pixels of a mask, or null for an empty mask. */
-export function maskBox(mask: ArrayLike<number>, width: number, height: number, stride = 1, offset = 0): Box | null {
+export function maskBox(
+  mask: ArrayLike<number>,
+  width: number,
+  height: number,
+  stride = 1,
+  offset = 0,
+): Box | null {
   let x1 = width;
   let y1 = height;
   let x2 = -1;

@@ -17,6 +17,7 @@ import { CALIBRATION_PATH, locateAndDescribe } from './evaluators.ts';
 import { DEFAULT_COPY_PASTE } from './copy-paste.ts';
 import { fitIdentityModel, identitySimilarity } from './identity.ts';
 import { ImagePyramid } from './localise.ts';
+import type { Box } from './box.ts';
 import { backgroundFeatures, fitSceneModel } from './scene.ts';
 
 export interface CalibrateOptions {
@@ -28,7 +29,9 @@ export interface CalibrateOptions {
 
 export function calibrate(atlas: Atlas, set: BenchSet, opts: CalibrateOptions = {}): Calibration {
   if (set.identities !== 'train') {
-    throw new Error(`calibration must use training identities; set "${set.name}" uses ${set.identities} identities`);
+    throw new Error(
+      `calibration must use training identities; set "${set.name}" uses ${set.identities} identities`,
+    );
   }
   const genuinePass = opts.genuinePass ?? 0.96;
   const renderer = new CaseRenderer(atlas, set);
@@ -38,23 +41,42 @@ export function calibrate(atlas: Atlas, set: BenchSet, opts: CalibrateOptions = 
   for (const c of cases) {
     const r = renderer.render(c);
     const pyr = new ImagePyramid(r.target);
-    r.boxes.forEach((box, j) => pairs.push({ features: locateAndDescribe(pyr, r.references[j]!, box).features, genuine: true }));
+    r.boxes.forEach((box, j) =>
+      pairs.push({
+        features: locateAndDescribe(pyr, r.references[j]!, box).features,
+        genuine: true,
+      }),
+    );
     // Swap two instances' identities (the first clean pair), score both references.
     const sw = firstCleanSwap(renderer, c);
     if (sw) {
       const spyr = new ImagePyramid(sw.image.target);
-      for (const j of sw.pair) pairs.push({ features: locateAndDescribe(spyr, r.references[j]!, r.boxes[j]!).features, genuine: false });
+      for (const j of sw.pair)
+        pairs.push({
+          features: locateAndDescribe(spyr, r.references[j]!, r.boxes[j]!).features,
+          genuine: false,
+        });
     }
     scenes.push({ scene: r.scene, features: backgroundFeatures(r.target, r.boxes) });
     opts.onCase?.();
   }
   const model = fitIdentityModel(pairs);
-  const genuine = pairs.filter((p) => p.genuine).map((p) => identitySimilarity(model, p.features)).sort((x, y) => x - y);
-  const impostor = pairs.filter((p) => !p.genuine).map((p) => identitySimilarity(model, p.features));
+  const genuine = pairs
+    .filter((p) => p.genuine)
+    .map((p) => identitySimilarity(model, p.features))
+    .sort((x, y) => x - y);
+  const impostor = pairs
+    .filter((p) => !p.genuine)
+    .map((p) => identitySimilarity(model, p.features));
   const threshold = genuine[Math.floor((1 - genuinePass) * genuine.length)]!;
   return {
     format: 'contextgen-bench-calibration/1',
-    identity: { features: [...model.features], weights: [...model.weights], bias: model.bias, threshold },
+    identity: {
+      features: [...model.features],
+      weights: [...model.weights],
+      bias: model.bias,
+      threshold,
+    },
     scene: plainScene(fitSceneModel(scenes)),
     copyPaste: { ...DEFAULT_COPY_PASTE },
     provenance: {
@@ -69,8 +91,18 @@ export function calibrate(atlas: Atlas, set: BenchSet, opts: CalibrateOptions = 
   };
 }
 
+/** Blur for the validation's blurred ground truth: removes identity detail, keeps colour blobs (1/8 of the box side). */
+export function blurRadius(box: Box): number {
+  return Math.max(2, Math.max(box[2] - box[0], box[3] - box[1]) / 8);
+}
+
 function plainScene(m: ReturnType<typeof fitSceneModel>): Calibration['scene'] {
-  return { features: m.features, scenes: [...m.scenes], centroids: m.centroids.map((c) => [...c]), scale: [...m.scale] };
+  return {
+    features: m.features,
+    scenes: [...m.scenes],
+    centroids: m.centroids.map((c) => [...c]),
+    scale: [...m.scale],
+  };
 }
 
 export function writeCalibration(cal: Calibration, path: string = CALIBRATION_PATH): string {

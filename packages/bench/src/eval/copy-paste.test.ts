@@ -7,14 +7,19 @@ import type { Raster } from '../image/raster.ts';
 function patterned(seed: number): Raster {
   const r = makeRaster(32, 32, 3, LAYOUT_EMPTY);
   for (let y = 8; y < 24; y++)
-    for (let x = 8; x < 24; x++) for (let k = 0; k < 3; k++) r.data[(y * 32 + x) * 3 + k] = (x * 13 + y * 7 * (k + 1) + seed) % 200;
+    for (let x = 8; x < 24; x++)
+      for (let k = 0; k < 3; k++)
+        r.data[(y * 32 + x) * 3 + k] = (x * 13 + y * 7 * (k + 1) + seed) % 200;
   return r;
 }
 
 test('an exact copy of the layout crop is copy-paste; the empty layout pixels are ignored', () => {
   const layout = patterned(0);
   const gen = makeRaster(32, 32, 3, 30); // different background outside the pasted cutout
-  for (let y = 8; y < 24; y++) for (let x = 8; x < 24; x++) for (let k = 0; k < 3; k++) gen.data[(y * 32 + x) * 3 + k] = layout.data[(y * 32 + x) * 3 + k]!;
+  for (let y = 8; y < 24; y++)
+    for (let x = 8; x < 24; x++)
+      for (let k = 0; k < 3; k++)
+        gen.data[(y * 32 + x) * 3 + k] = layout.data[(y * 32 + x) * 3 + k]!;
   const r = copyPaste(gen, layout, [4, 4, 28, 28]);
   assert.equal(r.copy, true);
   assert.equal(r.mad, 0);

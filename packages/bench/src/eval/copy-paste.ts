@@ -42,7 +42,12 @@ export function copyPaste(
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const l = (y * W + x) * cl;
-      if (layout.data[l] === LAYOUT_EMPTY && layout.data[l + 1] === LAYOUT_EMPTY && layout.data[l + 2] === LAYOUT_EMPTY) continue;
+      if (
+        layout.data[l] === LAYOUT_EMPTY &&
+        layout.data[l + 1] === LAYOUT_EMPTY &&
+        layout.data[l + 2] === LAYOUT_EMPTY
+      )
+        continue;
       n++;
       const g = (y * W + x) * cg;
       for (let k = 0; k < 3; k++) {
@@ -59,7 +64,12 @@ export function copyPaste(
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const l = (y * W + x) * cl;
-      if (layout.data[l] === LAYOUT_EMPTY && layout.data[l + 1] === LAYOUT_EMPTY && layout.data[l + 2] === LAYOUT_EMPTY) continue;
+      if (
+        layout.data[l] === LAYOUT_EMPTY &&
+        layout.data[l + 1] === LAYOUT_EMPTY &&
+        layout.data[l + 2] === LAYOUT_EMPTY
+      )
+        continue;
       const g = (y * W + x) * cg;
       for (let k = 0; k < 3; k++) {
         const a = generated.data[g + k]!;

@@ -40,18 +40,25 @@ export const CalibrationSchema = z.object({
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
 
-export const CALIBRATION_PATH = join(dirname(fileURLToPath(import.meta.url)), '../../../../bench/evaluators/calibration.json');
+export const CALIBRATION_PATH = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../bench/evaluators/calibration.json',
+);
 
 export function loadCalibration(path: string = CALIBRATION_PATH): Calibration {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new Error(`evaluator calibration not found at ${path}; create it with "npx tsx packages/bench/src/main.ts calibrate"`);
+    throw new Error(
+      `evaluator calibration not found at ${path}; create it with "npx tsx packages/bench/src/main.ts calibrate"`,
+    );
   }
   const parsed = CalibrationSchema.safeParse(JSON.parse(text));
   if (!parsed.success) {
-    throw new Error(`${path} is not a bench calibration (${parsed.error.issues[0]?.message}); regenerate it with "bench calibrate"`);
+    throw new Error(
+      `${path} is not a bench calibration (${parsed.error.issues[0]?.message}); regenerate it with "bench calibrate"`,
+    );
   }
   return parsed.data;
 }
@@ -81,18 +88,37 @@ export interface ScoredCase extends CaseScore {
 }
 
 /** Localises one reference near one box and measures the identity descriptors there. */
-export function locateAndDescribe(pyramid: ImagePyramid, reference: Raster, box: Box): { found: Box; matchScore: number; features: number[] } {
+export function locateAndDescribe(
+  pyramid: ImagePyramid,
+  reference: Raster,
+  box: Box,
+): { found: Box; matchScore: number; features: number[] } {
   const cut = cutoutOf(reference, CUTOUT_SIDE);
   const loc = localise(pyramid, cut, box, DEFAULT_LOCALISE);
-  const features = identityFeatures(cutoutCrop(cut), alignedCrop(pyramid.image, cut, loc.placement));
+  const features = identityFeatures(
+    cutoutCrop(cut),
+    alignedCrop(pyramid.image, cut, loc.placement),
+  );
   return { found: loc.box, matchScore: loc.score, features };
 }
 
 /** Localisation + identity of one reference near one box. */
-export function scoreIdentity(pyramid: ImagePyramid, reference: Raster, box: Box, cal: Pick<Calibration, 'identity'>): Omit<InstanceDetail, 'copyPaste'> {
+export function scoreIdentity(
+  pyramid: ImagePyramid,
+  reference: Raster,
+  box: Box,
+  cal: Pick<Calibration, 'identity'>,
+): Omit<InstanceDetail, 'copyPaste'> {
   const { found, matchScore, features } = locateAndDescribe(pyramid, reference, box);
   const similarity = identitySimilarity(cal.identity, features);
-  return { found, iou: iou(found, box), similarity, identityPass: similarity >= cal.identity.threshold, matchScore, features };
+  return {
+    found,
+    iou: iou(found, box),
+    similarity,
+    identityPass: similarity >= cal.identity.threshold,
+    matchScore,
+    features,
+  };
 }
 
 export function scoreCase(images: CaseImages, cal: Calibration): ScoredCase {
@@ -101,6 +127,15 @@ export function scoreCase(images: CaseImages, cal: Calibration): ScoredCase {
     ...scoreIdentity(pyramid, images.references[j]!, box, cal),
     copyPaste: copyPaste(images.generated, images.layout, box, cal.copyPaste).copy,
   }));
-  const scenePredicted = classifyScene(cal.scene, backgroundFeatures(images.generated, images.boxes));
-  return { id: images.id, level: images.level, instances, sceneMatch: scenePredicted === images.scene, scenePredicted };
+  const scenePredicted = classifyScene(
+    cal.scene,
+    backgroundFeatures(images.generated, images.boxes),
+  );
+  return {
+    id: images.id,
+    level: images.level,
+    instances,
+    sceneMatch: scenePredicted === images.scene,
+    scenePredicted,
+  };
 }

@@ -148,7 +148,8 @@ function solve(A: Float64Array, b: Float64Array, n: number): Float64Array | null
   const x = Float64Array.from(b);
   for (let c = 0; c < n; c++) {
     let piv = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(M[r * n + c]!) > Math.abs(M[piv * n + c]!)) piv = r;
+    for (let r = c + 1; r < n; r++)
+      if (Math.abs(M[r * n + c]!) > Math.abs(M[piv * n + c]!)) piv = r;
     if (Math.abs(M[piv * n + c]!) < 1e-9) return null;
     if (piv !== c) {
       for (let k = 0; k < n; k++) [M[c * n + k], M[piv * n + k]] = [M[piv * n + k]!, M[c * n + k]!];
@@ -266,7 +267,8 @@ function colourLayout(a: AlignedCrop, b: AlignedCrop, grid: number): number {
   if (cellsA.length === 0 || lb <= 0) return 0;
   const g = la / lb;
   let d = 0;
-  for (let c = 0; c < cellsA.length; c++) for (let k = 0; k < 3; k++) d += Math.abs(cellsA[c]![k]! - g * cellsB[c]![k]!);
+  for (let c = 0; c < cellsA.length; c++)
+    for (let k = 0; k < 3; k++) d += Math.abs(cellsA[c]![k]! - g * cellsB[c]![k]!);
   d /= 3 * cellsA.length;
   return Math.exp(-d / 40);
 }
@@ -327,7 +329,8 @@ const ORIENT = 8;
 function orientationHistogram(c: AlignedCrop): Float64Array {
   const { width: w, height: h } = c;
   const grey = new Float32Array(w * h);
-  for (let i = 0; i < w * h; i++) grey[i] = 0.299 * c.rgb[i * 3]! + 0.587 * c.rgb[i * 3 + 1]! + 0.114 * c.rgb[i * 3 + 2]!;
+  for (let i = 0; i < w * h; i++)
+    grey[i] = 0.299 * c.rgb[i * 3]! + 0.587 * c.rgb[i * 3 + 1]! + 0.114 * c.rgb[i * 3 + 2]!;
   const out = new Float64Array(CELLS * CELLS * ORIENT);
   for (let y = 1; y < h - 1; y++) {
     for (let x = 1; x < w - 1; x++) {
@@ -395,7 +398,10 @@ export function identitySimilarity(model: IdentityModel, features: readonly numb
  * Fits the logistic model: genuine pairs (label 1) against impostor pairs (label 0), by
  * gradient ascent on the mean log-likelihood with a small L2 penalty. Deterministic.
  */
-export function fitIdentityModel(samples: readonly { features: readonly number[]; genuine: boolean }[], iterations = 4000): IdentityModel {
+export function fitIdentityModel(
+  samples: readonly { features: readonly number[]; genuine: boolean }[],
+  iterations = 4000,
+): IdentityModel {
   if (samples.length === 0) throw new Error('fitIdentityModel: no samples');
   const d = samples[0]!.features.length;
   const w = new Array<number>(d + 1).fill(0);
@@ -410,7 +416,8 @@ export function fitIdentityModel(samples: readonly { features: readonly number[]
       for (let k = 0; k < d; k++) grad[k]! += err * s.features[k]!;
       grad[d]! += err;
     }
-    for (let k = 0; k <= d; k++) w[k]! += lr * (grad[k]! / samples.length - (k < d ? l2 * w[k]! : 0));
+    for (let k = 0; k <= d; k++)
+      w[k]! += lr * (grad[k]! / samples.length - (k < d ? l2 * w[k]! : 0));
   }
   return { features: [...IDENTITY_FEATURES], weights: w.slice(0, d), bias: w[d]! };
 }

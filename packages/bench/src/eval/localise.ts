@@ -80,7 +80,16 @@ interface Prior {
   readonly weight: number;
 }
 
-function searchPoses(img: Raster, cut: Cutout, f: number, cx: number, cy: number, rad: number, poses: readonly Pose[], prior: Prior): Candidate[] {
+function searchPoses(
+  img: Raster,
+  cut: Cutout,
+  f: number,
+  cx: number,
+  cy: number,
+  rad: number,
+  poses: readonly Pose[],
+  prior: Prior,
+): Candidate[] {
   const out: Candidate[] = [];
   const x0 = Math.floor((cx - rad) * f);
   const x1 = Math.ceil((cx + rad) * f);
@@ -94,7 +103,9 @@ function searchPoses(img: Raster, cut: Cutout, f: number, cx: number, cy: number
       for (let px = x0; px <= x1; px++) {
         const dx = (px + 0.5) / f - prior.cx;
         const dy = (py + 0.5) / f - prior.cy;
-        const s = maskedNcc(img, t, px, py) - (prior.weight * (dx * dx + dy * dy)) / (prior.side * prior.side);
+        const s =
+          maskedNcc(img, t, px, py) -
+          (prior.weight * (dx * dx + dy * dy)) / (prior.side * prior.side);
         if (!top || s > top.score) top = { score: s, px, py, pose };
       }
     }
@@ -107,7 +118,14 @@ function searchPoses(img: Raster, cut: Cutout, f: number, cx: number, cy: number
  * Coordinate ascent at full resolution: try turning, scaling and stretching a little (each
  * with a 3x3 position search); halve the steps when nothing improves.
  */
-function hillClimb(full: Raster, cut: Cutout, start: Candidate, prior: Prior, angleStep: number, scaleStep: number): Candidate {
+function hillClimb(
+  full: Raster,
+  cut: Cutout,
+  start: Candidate,
+  prior: Prior,
+  angleStep: number,
+  scaleStep: number,
+): Candidate {
   let cur = start;
   let da = angleStep;
   let ds = scaleStep;
@@ -147,7 +165,12 @@ export function boxFitScale(cut: Cutout, pose: Pose, box: Box): number {
  * Localises `cut` in `pyramid.image` near `target`. Scores near 1 mean a clear match; on
  * blank images the score is 0.
  */
-export function localise(pyramid: ImagePyramid, cut: Cutout, target: Box, opts: LocaliseOptions = DEFAULT_LOCALISE): Localisation {
+export function localise(
+  pyramid: ImagePyramid,
+  cut: Cutout,
+  target: Box,
+  opts: LocaliseOptions = DEFAULT_LOCALISE,
+): Localisation {
   const full = pyramid.image;
   const cx = (target[0] + target[2]) / 2;
   const cy = (target[1] + target[3]) / 2;
@@ -166,21 +189,37 @@ export function localise(pyramid: ImagePyramid, cut: Cutout, target: Box, opts: 
   const f0 = Math.min(1, opts.coarseSide / side);
   const coarseW = Math.max(8, Math.round(full.width * f0));
   const f = coarseW / full.width;
-  const coarse = searchPoses(pyramid.at(coarseW), cut, f, cx, cy, rad, poses, prior).slice(0, opts.refineTop);
+  const coarse = searchPoses(pyramid.at(coarseW), cut, f, cx, cy, rad, poses, prior).slice(
+    0,
+    opts.refineTop,
+  );
 
   const aStep = opts.angles.length > 1 ? Math.abs(opts.angles[1]! - opts.angles[0]!) / 2 : 4;
   const sStep = opts.scales.length > 1 ? Math.abs(opts.scales[1]! - opts.scales[0]!) / 2 : 0.05;
   const posStep = f < 1 ? Math.ceil(1 / f) : 1;
   let best: Candidate | null = null;
   for (const c of coarse) {
-    const start = searchPoses(full, cut, 1, (c.px + 0.5) / f, (c.py + 0.5) / f, posStep, [c.pose], prior)[0];
+    const start = searchPoses(
+      full,
+      cut,
+      1,
+      (c.px + 0.5) / f,
+      (c.py + 0.5) / f,
+      posStep,
+      [c.pose],
+      prior,
+    )[0];
     if (!start) continue;
     const cur = start;
     if (!best || cur.score > best.score) best = cur;
   }
   if (best) best = hillClimb(full, cut, best, prior, (aStep * Math.PI) / 180, sStep);
   if (!best) {
-    return { placement: { cx, cy, scale: 1, angle: 0, flip: false, aspect: 1 }, score: 0, box: target };
+    return {
+      placement: { cx, cy, scale: 1, angle: 0, flip: false, aspect: 1 },
+      score: 0,
+      box: target,
+    };
   }
   const t = transformTemplate(cut, best.pose);
   const score = maskedNcc(full, t, best.px, best.py);

@@ -26,11 +26,23 @@ test('background features skip box pixels (with margin) and fall back to the ima
 test('nearest-centroid scene model separates scenes it was fitted on', () => {
   const samples = [];
   for (let j = -3; j <= 3; j++) {
-    samples.push({ scene: 'beach', features: backgroundFeatures(scene([120, 180, 240], [230, 210, 160], j), []) });
-    samples.push({ scene: 'night', features: backgroundFeatures(scene([10, 15, 40], [30, 40, 50], j), []) });
+    samples.push({
+      scene: 'beach',
+      features: backgroundFeatures(scene([120, 180, 240], [230, 210, 160], j), []),
+    });
+    samples.push({
+      scene: 'night',
+      features: backgroundFeatures(scene([10, 15, 40], [30, 40, 50], j), []),
+    });
   }
   const m = fitSceneModel(samples);
   assert.deepEqual(m.scenes, ['beach', 'night']);
-  assert.equal(classifyScene(m, backgroundFeatures(scene([115, 175, 235], [225, 205, 150], 0), [])), 'beach');
-  assert.equal(classifyScene(m, backgroundFeatures(scene([20, 20, 50], [35, 45, 55], 0), [])), 'night');
+  assert.equal(
+    classifyScene(m, backgroundFeatures(scene([115, 175, 235], [225, 205, 150], 0), [])),
+    'beach',
+  );
+  assert.equal(
+    classifyScene(m, backgroundFeatures(scene([20, 20, 50], [35, 45, 55], 0), [])),
+    'night',
+  );
 });

@@ -63,13 +63,18 @@ export interface SceneModel {
 
 export const SCENE_FEATURES_NAME = `bands${SCENE_BANDS}-rgb-mean+std`;
 
-export function fitSceneModel(samples: readonly { scene: string; features: readonly number[] }[]): SceneModel {
+export function fitSceneModel(
+  samples: readonly { scene: string; features: readonly number[] }[],
+): SceneModel {
   if (samples.length === 0) throw new Error('fitSceneModel: no samples');
   const scenes = [...new Set(samples.map((s) => s.scene))].sort();
   const d = samples[0]!.features.length;
   const centroids = scenes.map((name) => {
     const mine = samples.filter((s) => s.scene === name);
-    return Array.from({ length: d }, (_, j) => mine.reduce((a, s) => a + s.features[j]!, 0) / mine.length);
+    return Array.from(
+      { length: d },
+      (_, j) => mine.reduce((a, s) => a + s.features[j]!, 0) / mine.length,
+    );
   });
   const scale = Array.from({ length: d }, (_, j) => {
     let ss = 0;

@@ -35,14 +35,19 @@ export type Pose = Omit<Placement, 'cx' | 'cy'>;
 
 /** Crops a reference RGBA to its mask; optionally shrinks it so its longer side is `maxSide`. */
 export function cutoutOf(reference: Raster, maxSide = 0): Cutout {
-  if (reference.channels !== 4) throw new Error(`reference must be RGBA (4 channels), got ${reference.channels}`);
+  if (reference.channels !== 4)
+    throw new Error(`reference must be RGBA (4 channels), got ${reference.channels}`);
   const b = maskBox(reference.data, reference.width, reference.height, 4, 3);
   if (!b) throw new Error('reference mask is empty: its alpha channel has no pixel above 0');
   let img = cropRaster(reference, b[0], b[1], b[2] - b[0], b[3] - b[1]);
   const side = Math.max(img.width, img.height);
   if (maxSide > 0 && side > maxSide) {
     const f = maxSide / side;
-    img = resizeRaster(img, Math.max(1, Math.round(img.width * f)), Math.max(1, Math.round(img.height * f)));
+    img = resizeRaster(
+      img,
+      Math.max(1, Math.round(img.width * f)),
+      Math.max(1, Math.round(img.height * f)),
+    );
   }
   return { image: img };
 }
@@ -143,7 +148,8 @@ export function transformTemplate(cut: Cutout, p: Pose): TemplatePixels {
       dy.push(oy);
       // Un-premultiply the fringe: bilinear mixes colour with transparent pixels.
       const k = 255 / Math.max(a, 1);
-      for (let ch = 0; ch < 3; ch++) v.push(Math.min(255, sampleBilinear(img, u, w, ch) * (a >= 250 ? 1 : k)));
+      for (let ch = 0; ch < 3; ch++)
+        v.push(Math.min(255, sampleBilinear(img, u, w, ch) * (a >= 250 ? 1 : k)));
     }
   }
   const n = dx.length;

@@ -88,7 +88,9 @@ export function resizeRaster(r: Raster, w: number, h: number): Raster {
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++)
         for (let k = 0; k < c; k++)
-          out.data[(y * w + x) * c + k] = Math.round(sampleBilinear(r, (x + 0.5) * sx, (y + 0.5) * sy, k));
+          out.data[(y * w + x) * c + k] = Math.round(
+            sampleBilinear(r, (x + 0.5) * sx, (y + 0.5) * sy, k),
+          );
     return out;
   }
   // Box filter over the source footprint (supersampled 4x4 for fractional footprints).
@@ -112,7 +114,41 @@ export function toRgb(r: Raster): Raster {
   if (r.channels === 3) return r;
   const out = makeRaster(r.width, r.height, 3);
   for (let i = 0, n = r.width * r.height; i < n; i++) {
-    for (let k = 0; k < 3; k++) out.data[i * 3 + k] = r.data[i * r.channels + (r.channels === 1 ? 0 : k)]!;
+    for (let k = 0; k < 3; k++)
+      out.data[i * 3 + k] = r.data[i * r.channels + (r.channels === 1 ? 0 : k)]!;
   }
+  return out;
+}
+
+/** Separable box blur (two passes, so close to a tent filter) of every channel; edges repeat. */
+export function blurRaster(r: Raster, radius: number): Raster {
+  const rad = Math.max(0, Math.round(radius));
+  if (rad === 0) return r;
+  const { width: W, height: H, channels: c } = r;
+  let src = Float32Array.from(r.data);
+  for (let pass = 0; pass < 2; pass++) {
+    for (const horizontal of [true, false]) {
+      const dst = new Float32Array(src.length);
+      const n = horizontal ? W : H;
+      const lines = horizontal ? H : W;
+      for (let line = 0; line < lines; line++) {
+        for (let k = 0; k < c; k++) {
+          const at = (i: number) => {
+            const j = i < 0 ? 0 : i >= n ? n - 1 : i;
+            return horizontal ? (line * W + j) * c + k : (j * W + line) * c + k;
+          };
+          let acc = 0;
+          for (let i = -rad; i <= rad; i++) acc += src[at(i)]!;
+          for (let i = 0; i < n; i++) {
+            dst[at(i)] = acc / (2 * rad + 1);
+            acc += src[at(i + rad + 1)]! - src[at(i - rad)]!;
+          }
+        }
+      }
+      src = dst;
+    }
+  }
+  const out = makeRaster(W, H, c);
+  for (let i = 0; i < src.length; i++) out.data[i] = Math.round(src[i]!);
   return out;
 }

@@ -32,7 +32,12 @@ test('external boxes replace found boxes and IoU is recomputed; omitted fields k
     {
       format: 'contextgen-bench-external/1',
       evaluator: 'test',
-      cases: { [c.id]: { instances: [{ box: [5, 0, 15, 10], identityPass: false }, { box: null }], sceneMatch: true } },
+      cases: {
+        [c.id]: {
+          instances: [{ box: [5, 0, 15, 10], identityPass: false }, { box: null }],
+          sceneMatch: true,
+        },
+      },
     },
     'ext.json',
   );
@@ -49,9 +54,19 @@ test('external boxes replace found boxes and IoU is recomputed; omitted fields k
 });
 
 test('unlisted cases keep their built-in scores; wrong instance counts and formats are refused', () => {
-  const ext = parseExternalScores({ format: 'contextgen-bench-external/1', evaluator: 't', cases: {} }, 'e');
+  const ext = parseExternalScores(
+    { format: 'contextgen-bench-external/1', evaluator: 't', cases: {} },
+    'e',
+  );
   assert.deepEqual(applyExternal(c, builtIn, ext, 'e'), builtIn);
-  const bad = parseExternalScores({ format: 'contextgen-bench-external/1', evaluator: 't', cases: { [c.id]: { instances: [{}] } } }, 'e');
+  const bad = parseExternalScores(
+    {
+      format: 'contextgen-bench-external/1',
+      evaluator: 't',
+      cases: { [c.id]: { instances: [{}] } },
+    },
+    'e',
+  );
   assert.throws(() => applyExternal(c, builtIn, bad, 'e'), /has 1 instances but the case has 2/);
   assert.throws(() => parseExternalScores({ format: 'other' }, 'e.json'), /e\.json: format/);
 });

@@ -37,17 +37,26 @@ export function parseExternalScores(json: unknown, source: string): ExternalScor
   const parsed = ExternalScoresSchema.safeParse(json);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new Error(`${source}: ${i.path.join('.') || '(root)'}: ${i.message} (format: packages/bench/README.md, "External scores")`);
+    throw new Error(
+      `${source}: ${i.path.join('.') || '(root)'}: ${i.message} (format: packages/bench/README.md, "External scores")`,
+    );
   }
   return parsed.data;
 }
 
 /** The case's score with the external values applied; unchanged when the case is not listed. */
-export function applyExternal(c: BenchCase, builtIn: CaseScore, ext: ExternalScores, source: string): CaseScore {
+export function applyExternal(
+  c: BenchCase,
+  builtIn: CaseScore,
+  ext: ExternalScores,
+  source: string,
+): CaseScore {
   const e = ext.cases[c.id];
   if (!e) return builtIn;
   if (e.instances.length !== c.instances.length) {
-    throw new Error(`${source}: cases.${c.id} has ${e.instances.length} instances but the case has ${c.instances.length}; list them in the set's instance order`);
+    throw new Error(
+      `${source}: cases.${c.id} has ${e.instances.length} instances but the case has ${c.instances.length}; list them in the set's instance order`,
+    );
   }
   const instances: InstanceScore[] = builtIn.instances.map((s, j) => {
     const x = e.instances[j]!;

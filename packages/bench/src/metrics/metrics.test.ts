@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { metricRow, metricTable, instanceIou, imageSuccess } from './metrics.ts';
 import type { CaseScore, InstanceScore } from './scores.ts';
 
-const inst = (iou: number, identityPass: boolean, similarity = 50, copyPaste = false): InstanceScore => ({
+const inst = (
+  iou: number,
+  identityPass: boolean,
+  similarity = 50,
+  copyPaste = false,
+): InstanceScore => ({
   found: iou > 0 ? [0, 0, 1, 1] : null,
   iou,
   similarity,
@@ -21,9 +26,19 @@ test('hand-made set: mIoU, I-SR, SR, similarity, copy-paste, scene', () => {
     // image 1: both pass -> image success
     { id: 'a', level: 2, sceneMatch: true, instances: [inst(0.8, true, 90), inst(0.6, true, 70)] },
     // image 2: one fails identity, one IoU below 0.5
-    { id: 'b', level: 2, sceneMatch: false, instances: [inst(0.9, false, 20, true), inst(0.4, true, 60)] },
+    {
+      id: 'b',
+      level: 2,
+      sceneMatch: false,
+      instances: [inst(0.9, false, 20, true), inst(0.4, true, 60)],
+    },
     // image 3 (level 3): exactly 0.5 counts as success
-    { id: 'c', level: 3, sceneMatch: true, instances: [inst(0.5, true, 80), inst(1, true, 100), inst(0.7, true, 30)] },
+    {
+      id: 'c',
+      level: 3,
+      sceneMatch: true,
+      instances: [inst(0.5, true, 80), inst(1, true, 100), inst(0.7, true, 30)],
+    },
   ];
   const r = metricRow(cases);
   assert.equal(r.images, 3);

@@ -70,7 +70,10 @@ export function metricRow(cases: readonly CaseScore[]): MetricRow {
 /** Rows per level (ascending) plus `overall`. */
 export function metricTable(cases: readonly CaseScore[]): { level: string; row: MetricRow }[] {
   const levels = [...new Set(cases.map((c) => c.level))].sort((a, b) => a - b);
-  const rows = levels.map((l) => ({ level: `L${l}`, row: metricRow(cases.filter((c) => c.level === l)) }));
+  const rows = levels.map((l) => ({
+    level: `L${l}`,
+    row: metricRow(cases.filter((c) => c.level === l)),
+  }));
   rows.push({ level: 'overall', row: metricRow(cases) });
   return rows;
 }

@@ -21,6 +21,8 @@ import { CaseRenderer } from '../sets/render-case.ts';
 import { loadSet } from '../sets/set-files.ts';
 import { sampleRow } from './sample-grid.ts';
 import { barChart } from './svg-bars.ts';
+import type { ValidationResult } from '../validate/validate.ts';
+import { validationMarkdown } from '../validate/validate.ts';
 
 export interface LoadedRun {
   readonly dir: string;
@@ -30,11 +32,16 @@ export interface LoadedRun {
   readonly table: { level: string; row: MetricRow }[];
 }
 
-export function loadRun(dir: string, external?: { scores: ExternalScores; source: string }): LoadedRun {
+export function loadRun(
+  dir: string,
+  external?: { scores: ExternalScores; source: string },
+): LoadedRun {
   const info = readRunInfo(dir);
   if (!info) throw new Error(`${dir} has no run.json; pass a folder written by "bench run --out"`);
   const records = readAllCases(dir);
-  const scores = records.map((r) => (external ? applyExternal(r.case, r.score, external.scores, external.source) : r.score));
+  const scores = records.map((r) =>
+    external ? applyExternal(r.case, r.score, external.scores, external.source) : r.score,
+  );
   return { dir, info, records, scores, table: metricTable(scores) };
 }
 
@@ -54,14 +61,23 @@ function runLabel(r: LoadedRun): string {
 }
 
 export function markdownTable(head: string, rows: { label: string; row: MetricRow }[]): string {
-  const lines = [`| ${head} | ${COLUMNS.map((c) => c.label).join(' | ')} |`, `|---|${COLUMNS.map(() => '---:').join('|')}|`];
-  for (const r of rows) lines.push(`| ${r.label} | ${COLUMNS.map((c) => c.fmt(r.row[c.key])).join(' | ')} |`);
+  const lines = [
+    `| ${head} | ${COLUMNS.map((c) => c.label).join(' | ')} |`,
+    `|---|${COLUMNS.map(() => '---:').join('|')}|`,
+  ];
+  for (const r of rows)
+    lines.push(`| ${r.label} | ${COLUMNS.map((c) => c.fmt(r.row[c.key])).join(' | ')} |`);
   return lines.join('\n');
 }
 
 function htmlTable(head: string, rows: { label: string; row: MetricRow }[]): string {
   const th = `<tr><th>${head}</th>${COLUMNS.map((c) => `<th>${c.label}</th>`).join('')}</tr>`;
-  const body = rows.map((r) => `<tr><td>${esc(r.label)}</td>${COLUMNS.map((c) => `<td>${c.fmt(r.row[c.key])}</td>`).join('')}</tr>`).join('');
+  const body = rows
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.label)}</td>${COLUMNS.map((c) => `<td>${c.fmt(r.row[c.key])}</td>`).join('')}</tr>`,
+    )
+    .join('');
   return `<table>${th}${body}</table>`;
 }
 
@@ -75,6 +91,8 @@ export interface ReportOptions {
   /** Sample rows in the HTML page. */
   readonly samples?: number;
   readonly atlas?: Atlas;
+  /** A `bench validate --out` file: its checks are included in the report. */
+  readonly validation?: string;
 }
 
 export interface Report {
@@ -85,7 +103,12 @@ export interface Report {
 
 export function buildReport(opts: ReportOptions): Report {
   if (opts.runs.length === 0) throw new Error('bench report needs at least one run folder');
-  const external = opts.external ? { scores: parseExternalScores(JSON.parse(readFileSync(opts.external, 'utf8')), opts.external), source: opts.external } : undefined;
+  const external = opts.external
+    ? {
+        scores: parseExternalScores(JSON.parse(readFileSync(opts.external, 'utf8')), opts.external),
+        source: opts.external,
+      }
+    : undefined;
   const runs = opts.runs.map((dir, i) => loadRun(dir, i === 0 ? external : undefined));
   const main = runs[0]!;
   const set = loadSet(main.info.set);
@@ -93,17 +116,57 @@ export function buildReport(opts: ReportOptions): Report {
 
   const md: string[] = [];
   md.push(`# IMIG-Synth-Bench report: ${runLabel(main)} on set "${main.info.set}"`, '');
-  md.push(`Set: ${set.description} Cases scored: ${main.records.length} of ${set.cases.length}.`, '');
-  if (untrained.length) md.push(`**Warning: ${untrained.map(runLabel).join(', ')} has random weights (trained: false); its figures test the harness and are not results.**`, '');
-  if (external) md.push(`External scores from ${opts.external} (evaluator "${external.scores.evaluator}") replace the built-in values they give, for ${runLabel(main)}.`, '');
-  md.push('Metrics (COCO-MIG definitions, identity in place of colour): per-instance IoU is 0 when the identity check fails; I-SR = share of instances with IoU >= 0.5 and a passing identity check; SR = share of images whose every instance succeeds; overall pools all instances and images.', '');
+  md.push(
+    `Set: ${set.description} Cases scored: ${main.records.length} of ${set.cases.length}.`,
+    '',
+  );
+  if (untrained.length)
+    md.push(
+      `**Warning: ${untrained.map(runLabel).join(', ')} has random weights (trained: false); its figures test the harness and are not results.**`,
+      '',
+    );
+  if (external)
+    md.push(
+      `External scores from ${opts.external} (evaluator "${external.scores.evaluator}") replace the built-in values they give, for ${runLabel(main)}.`,
+      '',
+    );
+  md.push(
+    'Metrics (COCO-MIG definitions, identity in place of colour): per-instance IoU is 0 when the identity check fails; I-SR = share of instances with IoU >= 0.5 and a passing identity check; SR = share of images whose every instance succeeds; overall pools all instances and images.',
+    '',
+  );
   md.push('## Overall', '');
-  md.push(markdownTable('run', runs.map((r) => ({ label: `${runLabel(r)} (${r.records.length} cases)`, row: r.table[r.table.length - 1]!.row }))), '');
+  md.push(
+    markdownTable(
+      'run',
+      runs.map((r) => ({
+        label: `${runLabel(r)} (${r.records.length} cases)`,
+        row: r.table[r.table.length - 1]!.row,
+      })),
+    ),
+    '',
+  );
   for (const r of runs) {
     md.push(`## ${runLabel(r)} per level`, '');
-    md.push(markdownTable('level', r.table.map((t) => ({ label: t.level, row: t.row }))), '');
+    md.push(
+      markdownTable(
+        'level',
+        r.table.map((t) => ({ label: t.level, row: t.row })),
+      ),
+      '',
+    );
   }
-  md.push('## Evaluator calibration', '', '```json', JSON.stringify(main.info.calibration, null, 1), '```', '');
+  const validation = opts.validation
+    ? (JSON.parse(readFileSync(opts.validation, 'utf8')) as ValidationResult)
+    : null;
+  if (validation) md.push('## Evaluator validation', '', validationMarkdown(validation), '');
+  md.push(
+    '## Evaluator calibration',
+    '',
+    '```json',
+    JSON.stringify(main.info.calibration, null, 1),
+    '```',
+    '',
+  );
   const markdown = md.join('\n');
 
   // HTML: the same tables, bar charts per metric and level, sample grids.
@@ -113,7 +176,10 @@ export function buildReport(opts: ReportOptions): Report {
     return barChart(
       c.label.replace(' %', ''),
       levels,
-      runs.map((r) => ({ name: runLabel(r), values: levels.map((l) => r.table.find((t) => t.level === l)?.row[c.key] ?? 0) })),
+      runs.map((r) => ({
+        name: runLabel(r),
+        values: levels.map((l) => r.table.find((t) => t.level === l)?.row[c.key] ?? 0),
+      })),
       max,
     );
   });
@@ -124,9 +190,24 @@ export function buildReport(opts: ReportOptions): Report {
 <p>${esc(set.description)} Cases scored: ${main.records.length} of ${set.cases.length}.</p>
 ${untrained.length ? `<p class="warn">${esc(untrained.map(runLabel).join(', '))} has random weights (trained: false); its figures test the harness and are not results.</p>` : ''}
 ${external ? `<p>External scores from ${esc(opts.external!)} (evaluator "${esc(external.scores.evaluator)}") apply to ${esc(runLabel(main))}.</p>` : ''}
-<h2>Overall</h2>${htmlTable('run', runs.map((r) => ({ label: `${runLabel(r)} (${r.records.length} cases)`, row: r.table[r.table.length - 1]!.row })))}
+<h2>Overall</h2>${htmlTable(
+    'run',
+    runs.map((r) => ({
+      label: `${runLabel(r)} (${r.records.length} cases)`,
+      row: r.table[r.table.length - 1]!.row,
+    })),
+  )}
 <div class="charts">${charts.join('')}</div>
-${runs.map((r) => `<h2>${esc(runLabel(r))} per level</h2>${htmlTable('level', r.table.map((t) => ({ label: t.level, row: t.row })))}`).join('')}
+${runs
+  .map(
+    (r) =>
+      `<h2>${esc(runLabel(r))} per level</h2>${htmlTable(
+        'level',
+        r.table.map((t) => ({ label: t.level, row: t.row })),
+      )}`,
+  )
+  .join('')}
+${validation ? `<h2>Evaluator validation</h2><pre>${esc(validationMarkdown(validation))}</pre>` : ''}
 <h2>Samples: references | layout | generated | boxes (white: target, green: success, red: failure)</h2>
 ${samples}
 </body></html>
@@ -134,22 +215,39 @@ ${samples}
   return { markdown, html, runs };
 }
 
-function sampleGrids(run: LoadedRun, set: ReturnType<typeof loadSet>, count: number, atlas?: Atlas): string {
+function sampleGrids(
+  run: LoadedRun,
+  set: ReturnType<typeof loadSet>,
+  count: number,
+  atlas?: Atlas,
+): string {
   if (count <= 0 || run.records.length === 0) return '';
   const byLevel = new Map<number, CaseRecord[]>();
   for (const r of run.records) byLevel.set(r.case.level, [...(byLevel.get(r.case.level) ?? []), r]);
   const picked: CaseRecord[] = [];
   for (let k = 0; picked.length < Math.min(count, run.records.length); k++) {
-    for (const list of byLevel.values()) if (list[k] && picked.length < count) picked.push(list[k]!);
+    for (const list of byLevel.values())
+      if (list[k] && picked.length < count) picked.push(list[k]!);
   }
   const renderer = new CaseRenderer(atlas ?? loadAtlas(), set);
   return picked
     .map((rec) => {
       const r = renderer.render(rec.case);
       const gen = readPng(join(run.dir, rec.image));
-      const row = sampleRow(r.references, r.layout, gen, r.boxes as Box[], rec.score.instances as never);
+      const row = sampleRow(
+        r.references,
+        r.layout,
+        gen,
+        r.boxes as Box[],
+        rec.score.instances as never,
+      );
       const big = resizeRaster(row, row.width * 2, row.height * 2);
-      const inst = rec.score.instances.map((s, j) => `${rec.case.instances[j]!.identity}: IoU ${s.iou.toFixed(2)}, sim ${s.similarity.toFixed(0)}${s.identityPass ? '' : ' (identity fails)'}`).join('; ');
+      const inst = rec.score.instances
+        .map(
+          (s, j) =>
+            `${rec.case.instances[j]!.identity}: IoU ${s.iou.toFixed(2)}, sim ${s.similarity.toFixed(0)}${s.identityPass ? '' : ' (identity fails)'}`,
+        )
+        .join('; ');
       return `<figure><img src="${pngDataUrl(big)}" alt="${esc(rec.case.id)}"><figcaption>${esc(rec.case.id)} (${esc(rec.case.scene)}, scene seen as ${esc(rec.score.scenePredicted ?? '?')}): ${esc(inst)}</figcaption></figure>`;
     })
     .join('\n');

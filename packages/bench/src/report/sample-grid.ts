@@ -15,7 +15,8 @@ function paste(dst: Raster, src: Raster, x0: number, y0: number): void {
       const dx = x0 + x;
       const dy = y0 + y;
       if (dx < 0 || dy < 0 || dx >= dst.width || dy >= dst.height) continue;
-      for (let k = 0; k < 3; k++) dst.data[(dy * dst.width + dx) * 3 + k] = s.data[(y * s.width + x) * 3 + k]!;
+      for (let k = 0; k < 3; k++)
+        dst.data[(dy * dst.width + dx) * 3 + k] = s.data[(y * s.width + x) * 3 + k]!;
     }
   }
 }
@@ -28,7 +29,8 @@ function flattenReference(ref: Raster): Raster {
       const i = y * ref.width + x;
       const a = ref.data[i * 4 + 3]! / 255;
       const bg = ((x >> 3) + (y >> 3)) % 2 ? 235 : 250;
-      for (let k = 0; k < 3; k++) out.data[i * 3 + k] = Math.round(ref.data[i * 4 + k]! * a + bg * (1 - a));
+      for (let k = 0; k < 3; k++)
+        out.data[i * 3 + k] = Math.round(ref.data[i * 4 + k]! * a + bg * (1 - a));
     }
   }
   return out;
@@ -52,13 +54,26 @@ export function drawBox(img: Raster, b: Box, colour: readonly [number, number, n
   }
 }
 
-export function sampleRow(references: readonly Raster[], layout: Raster, generated: Raster, targets: readonly Box[], scores: readonly InstanceScore[]): Raster {
+export function sampleRow(
+  references: readonly Raster[],
+  layout: Raster,
+  generated: Raster,
+  targets: readonly Box[],
+  scores: readonly InstanceScore[],
+): Raster {
   const S = generated.height;
   const refSide = Math.floor(S / 2);
   const refCols = Math.max(1, Math.ceil(references.length / 2));
   const W = refCols * refSide + 3 * (S + 4) + 4;
   const out = makeRaster(W, S, 3, 255);
-  references.forEach((r, j) => paste(out, resizeRaster(flattenReference(r), refSide, refSide), Math.floor(j / 2) * refSide, (j % 2) * refSide));
+  references.forEach((r, j) =>
+    paste(
+      out,
+      resizeRaster(flattenReference(r), refSide, refSide),
+      Math.floor(j / 2) * refSide,
+      (j % 2) * refSide,
+    ),
+  );
   let x = refCols * refSide + 4;
   paste(out, layout, x, 0);
   x += S + 4;

@@ -35,21 +35,39 @@ function referenceRow(name: (typeof REFERENCE_ROWS)[number]): CaseGenerator {
     name,
     kind: 'reference-row',
     trained: true,
-    info: { description: name === 'ground-truth' ? 'the rendered target (ceiling)' : 'the layout image itself (copy-paste baseline)' },
-    generate: async (c, r) => ({ image: name === 'ground-truth' ? r.target : r.layout, seed: c.seed, ms: 0 }),
+    info: {
+      description:
+        name === 'ground-truth'
+          ? 'the rendered target (ceiling)'
+          : 'the layout image itself (copy-paste baseline)',
+    },
+    generate: async (c, r) => ({
+      image: name === 'ground-truth' ? r.target : r.layout,
+      seed: c.seed,
+      ms: 0,
+    }),
     dispose: async () => {},
   };
 }
 
 /** The request a model gets for a case: caption, boxes, phrases, depth order and references. */
-export function caseRequest(c: BenchCase, r: RenderedCase, steps?: number): { request: GenerationRequest; references: ReferenceCutout[] } {
+export function caseRequest(
+  c: BenchCase,
+  r: RenderedCase,
+  steps?: number,
+): { request: GenerationRequest; references: ReferenceCutout[] } {
   const request: GenerationRequest = {
     width: r.target.width,
     height: r.target.height,
     prompt: r.caption,
     seed: c.seed,
     ...(steps !== undefined ? { steps } : {}),
-    instances: r.boxes.map((box, j) => ({ box: [...box] as [number, number, number, number], phrase: r.phrases[j]!, label: r.identities[j]!, z: r.z[j]! })),
+    instances: r.boxes.map((box, j) => ({
+      box: [...box] as [number, number, number, number],
+      phrase: r.phrases[j]!,
+      label: r.identities[j]!,
+      z: r.z[j]!,
+    })),
   };
   const references = r.references.map((ref) => {
     const n = ref.width * ref.height;
@@ -69,9 +87,16 @@ export interface GeneratorOptions {
   readonly allowUntrained?: boolean;
 }
 
-export async function openGenerator(model: string, opts: GeneratorOptions = {}): Promise<CaseGenerator> {
-  if ((REFERENCE_ROWS as readonly string[]).includes(model)) return referenceRow(model as (typeof REFERENCE_ROWS)[number]);
-  const loaded = await loadModel(model, opts.threads !== undefined ? { threads: opts.threads } : {});
+export async function openGenerator(
+  model: string,
+  opts: GeneratorOptions = {},
+): Promise<CaseGenerator> {
+  if ((REFERENCE_ROWS as readonly string[]).includes(model))
+    return referenceRow(model as (typeof REFERENCE_ROWS)[number]);
+  const loaded = await loadModel(
+    model,
+    opts.threads !== undefined ? { threads: opts.threads } : {},
+  );
   if (!loaded.manifest.trained && !opts.allowUntrained) {
     await loaded.executor.dispose();
     throw new Error(
@@ -82,11 +107,20 @@ export async function openGenerator(model: string, opts: GeneratorOptions = {}):
     name: loaded.manifest.name,
     kind: 'model',
     trained: loaded.manifest.trained,
-    info: { folder: loaded.folder, steps: opts.steps ?? loaded.manifest.sampling.steps, provenance: loaded.manifest.provenance },
+    info: {
+      folder: loaded.folder,
+      steps: opts.steps ?? loaded.manifest.sampling.steps,
+      provenance: loaded.manifest.provenance,
+    },
     async generate(c, r) {
       const { request, references } = caseRequest(c, r, opts.steps);
       const out = await generate(request, { references }, loaded.executor, { vocab: loaded.vocab });
-      const image: Raster = toRgb({ width: out.image.width, height: out.image.height, channels: 4, data: out.image.data });
+      const image: Raster = toRgb({
+        width: out.image.width,
+        height: out.image.height,
+        channels: 4,
+        data: out.image.data,
+      });
       return { image, seed: out.seed, ms: out.timings.totalMs };
     },
     dispose: () => loaded.executor.dispose(),

@@ -5,7 +5,14 @@
  *   images/<id>.png     the generated (or reference-row) image
  * A case counts as finished when its JSON exists and parses; a run resumes by skipping those.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BenchCaseSchema } from '../sets/bench-set.ts';
@@ -73,7 +80,8 @@ export function readRunInfo(out: string): RunInfo | null {
   const path = join(out, 'run.json');
   if (!existsSync(path)) return null;
   const parsed = RunInfoSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new Error(`${path} is not a bench run description; use an empty --out folder`);
+  if (!parsed.success)
+    throw new Error(`${path} is not a bench run description; use an empty --out folder`);
   return parsed.data;
 }
 
@@ -92,7 +100,10 @@ export function readCaseRecord(out: string, id: string): CaseRecord | null {
 /** Every finished case of a run folder, in file-name order. */
 export function readAllCases(out: string): CaseRecord[] {
   const dir = join(out, 'cases');
-  if (!existsSync(dir)) throw new Error(`${out} has no cases/ folder; is it a bench run folder (bench run --out ${out})?`);
+  if (!existsSync(dir))
+    throw new Error(
+      `${out} has no cases/ folder; is it a bench run folder (bench run --out ${out})?`,
+    );
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()

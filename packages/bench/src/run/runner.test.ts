@@ -15,7 +15,14 @@ const calibration = loadCalibration();
 test('a run resumes: finished cases are skipped, a missing one is redone identically', async () => {
   const out = mkdtempSync(join(tmpdir(), 'bench-run-'));
   try {
-    const first = await runBench({ model: 'layout', set: 'heldout', out, limit: 3, atlas, calibration });
+    const first = await runBench({
+      model: 'layout',
+      set: 'heldout',
+      out,
+      limit: 3,
+      atlas,
+      calibration,
+    });
     assert.equal(first.generated, 3);
     assert.equal(first.skipped, 0);
     const ids = readAllCases(out).map((r) => r.case.id);
@@ -24,7 +31,15 @@ test('a run resumes: finished cases are skipped, a missing one is redone identic
     rmSync(casePath(out, ids[1]!));
 
     const seen: boolean[] = [];
-    const second = await runBench({ model: 'layout', set: 'heldout', out, limit: 3, atlas, calibration, onCase: (skipped) => seen.push(skipped) });
+    const second = await runBench({
+      model: 'layout',
+      set: 'heldout',
+      out,
+      limit: 3,
+      atlas,
+      calibration,
+      onCase: (skipped) => seen.push(skipped),
+    });
     assert.equal(second.generated, 1);
     assert.equal(second.skipped, 2);
     assert.deepEqual(seen, [true, false, true]);
@@ -35,7 +50,10 @@ test('a run resumes: finished cases are skipped, a missing one is redone identic
     for (const r of readAllCases(out)) assert.ok(r.score.instances.every((i) => i.copyPaste));
 
     // another model in the same folder is refused
-    await assert.rejects(runBench({ model: 'ground-truth', set: 'heldout', out, limit: 1, atlas, calibration }), /already holds a run of model "layout"/);
+    await assert.rejects(
+      runBench({ model: 'ground-truth', set: 'heldout', out, limit: 1, atlas, calibration }),
+      /already holds a run of model "layout"/,
+    );
 
     const report = buildReport({ runs: [out], samples: 1, atlas });
     assert.match(report.markdown, /\| L3 \| 1 \| 3 \|/);

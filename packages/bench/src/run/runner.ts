@@ -17,7 +17,14 @@ import { loadSet } from '../sets/set-files.ts';
 import type { CaseGenerator, GeneratorOptions } from './generators.ts';
 import { openGenerator } from './generators.ts';
 import type { CaseRecord, RunInfo } from './run-folder.ts';
-import { casePath, imagePath, prepareRunFolder, readCaseRecord, readRunInfo, writeJsonAtomic } from './run-folder.ts';
+import {
+  casePath,
+  imagePath,
+  prepareRunFolder,
+  readCaseRecord,
+  readRunInfo,
+  writeJsonAtomic,
+} from './run-folder.ts';
 
 export interface RunOptions extends GeneratorOptions {
   /** Model folder, or `ground-truth` / `layout`. */
@@ -72,7 +79,9 @@ export async function runBench(opts: RunOptions): Promise<RunSummary> {
       };
       writeFileSync(join(opts.out, 'run.json'), `${JSON.stringify(info, null, 1)}\n`);
     }
-    const done = new Set(cases.filter((c) => readCaseRecord(opts.out, c.id) !== null).map((c) => c.id));
+    const done = new Set(
+      cases.filter((c) => readCaseRecord(opts.out, c.id) !== null).map((c) => c.id),
+    );
     opts.onStart?.(cases.length, done.size);
     const renderer = new CaseRenderer(opts.atlas ?? loadAtlas(), set);
     let generated = 0;
@@ -83,14 +92,45 @@ export async function runBench(opts: RunOptions): Promise<RunSummary> {
       }
       const r = renderer.render(c);
       const g = await gen.generate(c, r);
-      const score = scoreCase({ id: c.id, level: c.level, scene: r.scene, boxes: r.boxes, references: r.references, generated: g.image, layout: r.layout }, cal);
+      const score = scoreCase(
+        {
+          id: c.id,
+          level: c.level,
+          scene: r.scene,
+          boxes: r.boxes,
+          references: r.references,
+          generated: g.image,
+          layout: r.layout,
+        },
+        cal,
+      );
       writePng(imagePath(opts.out, c.id), g.image);
-      const record: CaseRecord = { case: c, image: `images/${c.id}.png`, seed: g.seed, ms: g.ms, score: { ...score, instances: score.instances.map((i) => ({ ...i, found: i.found ? [...i.found] : null, features: [...i.features] })) } };
+      const record: CaseRecord = {
+        case: c,
+        image: `images/${c.id}.png`,
+        seed: g.seed,
+        ms: g.ms,
+        score: {
+          ...score,
+          instances: score.instances.map((i) => ({
+            ...i,
+            found: i.found ? [...i.found] : null,
+            features: [...i.features],
+          })),
+        },
+      };
       writeJsonAtomic(casePath(opts.out, c.id), record);
       generated++;
       opts.onCase?.(false);
     }
-    return { out: opts.out, set: set.name, model: gen.name, total: cases.length, skipped: done.size, generated };
+    return {
+      out: opts.out,
+      set: set.name,
+      model: gen.name,
+      total: cases.length,
+      skipped: done.size,
+      generated,
+    };
   } finally {
     if (!opts.generator) await gen.dispose();
   }

@@ -9,7 +9,9 @@ import { z } from 'zod';
 
 const box = z
   .tuple([z.number(), z.number(), z.number(), z.number()])
-  .refine((b) => b[2] > b[0] && b[3] > b[1], { message: 'box must be [x1, y1, x2, y2] with x2 > x1 and y2 > y1' });
+  .refine((b) => b[2] > b[0] && b[3] > b[1], {
+    message: 'box must be [x1, y1, x2, y2] with x2 > x1 and y2 > y1',
+  });
 
 export const BenchInstanceSchema = z.object({
   identity: z.string().min(1),
@@ -34,7 +36,12 @@ export const BenchSetSchema = z.object({
   description: z.string(),
   /** Which identities the cases draw from. */
   identities: z.enum(['heldout', 'train']),
-  render: z.object({ size: z.int().positive(), refSize: z.int().positive(), seed: z.int().min(0), split: z.string().min(1) }),
+  render: z.object({
+    size: z.int().positive(),
+    refSize: z.int().positive(),
+    seed: z.int().min(0),
+    split: z.string().min(1),
+  }),
   /** The rule the cases were selected by, and the script that wrote the file. */
   selection: z.object({ maxOccluded: z.number(), script: z.string() }),
   cases: z.array(BenchCaseSchema),

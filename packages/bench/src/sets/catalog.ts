@@ -20,7 +20,8 @@ const MAIN_LEVELS: LevelSpec[] = [2, 3, 4, 5, 6].map((level) => ({ level, count:
 export const SET_SPECS: readonly SetSpec[] = [
   {
     name: 'heldout',
-    description: 'IMIG-Synth-Bench main set: 800 cases, 160 per level L2-L6, held-out identities only (identity transfer, not memorisation).',
+    description:
+      'IMIG-Synth-Bench main set: 800 cases, 160 per level L2-L6, held-out identities only (identity transfer, not memorisation).',
     identities: 'heldout',
     render: { ...RENDER, split: 'bench/heldout' },
     levels: MAIN_LEVELS,
@@ -28,7 +29,8 @@ export const SET_SPECS: readonly SetSpec[] = [
   },
   {
     name: 'train-ids',
-    description: 'Same shape as heldout on training identities (new scenes and poses): the gap to heldout measures memorisation.',
+    description:
+      'Same shape as heldout on training identities (new scenes and poses): the gap to heldout measures memorisation.',
     identities: 'train',
     render: { ...RENDER, split: 'bench/train-ids' },
     levels: MAIN_LEVELS,
@@ -47,7 +49,8 @@ export const SET_SPECS: readonly SetSpec[] = [
   },
   {
     name: 'calibration',
-    description: 'Evaluator calibration only (never a benchmark): training identities, 40 cases per level L2-L6, disjoint split.',
+    description:
+      'Evaluator calibration only (never a benchmark): training identities, 40 cases per level L2-L6, disjoint split.',
     identities: 'train',
     render: { ...RENDER, split: 'bench/calibration' },
     levels: [2, 3, 4, 5, 6].map((level) => ({ level, count: 40 })),

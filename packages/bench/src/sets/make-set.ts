@@ -52,9 +52,15 @@ export function selectCases(
     let kept = 0;
     for (let sampleId = 0; kept < spec.count; sampleId++) {
       if (sampleId > spec.count * 50) {
-        throw new Error(`level ${spec.level}: only ${kept} of ${spec.count} samples pass maxOccluded ${maxOccluded}; raise maxOccluded`);
+        throw new Error(
+          `level ${spec.level}: only ${kept} of ${spec.count} samples pass maxOccluded ${maxOccluded}; raise maxOccluded`,
+        );
       }
-      const r = toRendered(renderer.sample(spec.level, sampleId), set.render.size, set.render.refSize);
+      const r = toRendered(
+        renderer.sample(spec.level, sampleId),
+        set.render.size,
+        set.render.refSize,
+      );
       if (worstOcclusion(r.boxes, r.z) > maxOccluded) continue;
       cases.push({
         id: `${set.name}-L${spec.level}-${String(kept).padStart(3, '0')}`,
@@ -63,7 +69,10 @@ export function selectCases(
         seed: mix32(mix32(set.render.seed, spec.level), sampleId),
         scene: r.scene,
         caption: r.caption,
-        instances: r.identities.map((identity, j) => ({ identity, box: [...r.boxes[j]!] as [number, number, number, number] })),
+        instances: r.identities.map((identity, j) => ({
+          identity,
+          box: [...r.boxes[j]!] as [number, number, number, number],
+        })),
       });
       kept++;
       onCase?.();

@@ -6,11 +6,18 @@ import { selectCases } from './make-set.ts';
 import { CaseRenderer } from './render-case.ts';
 import { SETS_DIR, writeSet } from './set-files.ts';
 
-export function makeSets(names: readonly string[] = [], dir: string = SETS_DIR, log: (line: string) => void = () => {}): string[] {
+export function makeSets(
+  names: readonly string[] = [],
+  dir: string = SETS_DIR,
+  log: (line: string) => void = () => {},
+): string[] {
   const atlas = loadAtlas();
   const specs = names.length ? SET_SPECS.filter((s) => names.includes(s.name)) : SET_SPECS;
   const unknown = names.filter((n) => !SET_SPECS.some((s) => s.name === n));
-  if (unknown.length) throw new Error(`unknown set ${unknown.join(', ')}; the catalog has ${SET_SPECS.map((s) => s.name).join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `unknown set ${unknown.join(', ')}; the catalog has ${SET_SPECS.map((s) => s.name).join(', ')}`,
+    );
   const written: string[] = [];
   for (const spec of specs) {
     const renderer = new CaseRenderer(atlas, spec);
@@ -21,7 +28,10 @@ export function makeSets(names: readonly string[] = [], dir: string = SETS_DIR, 
       description: spec.description,
       identities: spec.identities,
       render: spec.render,
-      selection: { maxOccluded: spec.maxOccluded, script: 'npx tsx packages/bench/src/main.ts make-sets' },
+      selection: {
+        maxOccluded: spec.maxOccluded,
+        script: 'npx tsx packages/bench/src/main.ts make-sets',
+      },
       cases,
     };
     const path = writeSet(set, dir);

@@ -45,7 +45,17 @@ export class CaseRenderer {
     let ctx = this.contexts.get(level);
     if (!ctx) {
       const r = this.set.render;
-      ctx = { atlas: this.atlas, size: r.size, refSize: r.refSize, seed: r.seed, split: `${r.split}/L${level}`, pool: this.pool, minLevel: level, maxLevel: level, sprites: this.sprites };
+      ctx = {
+        atlas: this.atlas,
+        size: r.size,
+        refSize: r.refSize,
+        seed: r.seed,
+        split: `${r.split}/L${level}`,
+        pool: this.pool,
+        minLevel: level,
+        maxLevel: level,
+        sprites: this.sprites,
+      };
       this.contexts.set(level, ctx);
     }
     return ctx;
@@ -67,7 +77,10 @@ export class CaseRenderer {
     const same =
       r.scene === c.scene &&
       r.identities.length === c.instances.length &&
-      c.instances.every((inst, j) => inst.identity === r.identities[j] && inst.box.every((v, k) => v === r.boxes[j]![k]));
+      c.instances.every(
+        (inst, j) =>
+          inst.identity === r.identities[j] && inst.box.every((v, k) => v === r.boxes[j]![k]),
+      );
     if (!same) {
       throw new Error(
         `bench case ${c.id} no longer renders to its stored layout (the IMIG-Synth renderer changed); regenerate the sets with "npx tsx packages/bench/src/main.ts make-sets" and rerun the affected runs`,
@@ -87,12 +100,22 @@ export class CaseRenderer {
  * only when every other instance keeps its box and the two exchanged pictures sit where the
  * originals sat (centres within 15% of the box side).
  */
-export function renderSwapped(renderer: CaseRenderer, c: BenchCase, a: number, b: number): RenderedCase | null {
+export function renderSwapped(
+  renderer: CaseRenderer,
+  c: BenchCase,
+  a: number,
+  b: number,
+): RenderedCase | null {
   const base = renderer.render(c);
   const atlas = renderer.atlas;
   const index = (key: string) => atlas.identities.findIndex((i) => i.key === key);
   const ia = index(c.instances[a]!.identity);
   const ib = index(c.instances[b]!.identity);
+  if (ia < 0 || ib < 0 || ia === ib) {
+    throw new Error(
+      `case ${c.id}: cannot swap instances ${a} and ${b} (identities missing from the atlas or equal)`,
+    );
+  }
   const n = atlas.size * atlas.size * 4;
   const swap = () => {
     const tmp = atlas.pixels.slice(ia * n, (ia + 1) * n);
@@ -128,7 +151,11 @@ export function renderSwapped(renderer: CaseRenderer, c: BenchCase, a: number, b
  * The first clean swap among up to `tries` pairs, tried in a fixed order: (a, a+1), (a+1, a+2),
  * ... with a = sampleId mod n; null when none is clean.
  */
-export function firstCleanSwap(renderer: CaseRenderer, c: BenchCase, tries = 4): { pair: [number, number]; image: RenderedCase } | null {
+export function firstCleanSwap(
+  renderer: CaseRenderer,
+  c: BenchCase,
+  tries = 4,
+): { pair: [number, number]; image: RenderedCase } | null {
   const n = c.instances.length;
   if (n < 2) return null;
   for (let t = 0; t < Math.min(tries, n); t++) {
@@ -150,7 +177,17 @@ export function toRendered(s: Sample, size: number, refSize: number): RenderedCa
     z: s.instances.map((i) => i.z),
     target: { width: size, height: size, channels: 3, data: s.target },
     layout: { width: size, height: size, channels: 3, data: s.layout },
-    references: s.instances.map((i) => ({ width: refSize, height: refSize, channels: 4 as const, data: i.reference })),
-    masks: s.instances.map((i) => ({ width: size, height: size, channels: 1 as const, data: i.mask })),
+    references: s.instances.map((i) => ({
+      width: refSize,
+      height: refSize,
+      channels: 4 as const,
+      data: i.reference,
+    })),
+    masks: s.instances.map((i) => ({
+      width: size,
+      height: size,
+      channels: 1 as const,
+      data: i.mask,
+    })),
   };
 }

@@ -11,13 +11,21 @@ export const SETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../
 export function loadSet(name: string, dir: string = SETS_DIR): BenchSet {
   const path = name.endsWith('.json') ? resolve(name) : join(dir, `${name}.json`);
   if (!existsSync(path)) {
-    const known = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
-    throw new Error(`bench set "${name}" not found (${path}); known sets: ${known.join(', ') || 'none, run "bench make-sets"'}`);
+    const known = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => f.slice(0, -5))
+      : [];
+    throw new Error(
+      `bench set "${name}" not found (${path}); known sets: ${known.join(', ') || 'none, run "bench make-sets"'}`,
+    );
   }
   const parsed = BenchSetSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new Error(`${path}: ${i.path.join('.')}: ${i.message}; regenerate it with "bench make-sets"`);
+    throw new Error(
+      `${path}: ${i.path.join('.')}: ${i.message}; regenerate it with "bench make-sets"`,
+    );
   }
   return parsed.data;
 }

@@ -19,7 +19,11 @@ test('committed sets have the promised shape and identity pools', () => {
   const h = loadSet('heldout');
   assert.equal(h.cases.length, 800);
   assert.deepEqual(counts(h.cases.map((c) => c.level)), { 2: 160, 3: 160, 4: 160, 5: 160, 6: 160 });
-  assert.ok(h.cases.every((c) => c.instances.length === c.level && c.instances.every((i) => heldout.has(i.identity))));
+  assert.ok(
+    h.cases.every(
+      (c) => c.instances.length === c.level && c.instances.every((i) => heldout.has(i.identity)),
+    ),
+  );
   const t = loadSet('train-ids');
   assert.equal(t.cases.length, 800);
   assert.ok(t.cases.every((c) => c.instances.every((i) => !heldout.has(i.identity))));
@@ -42,13 +46,31 @@ test('stored layouts still match the renderer, and the selection rule is determi
     }
   }
   const spec = SET_SPECS.find((s) => s.name === 'heldout')!;
-  const again = selectCases(new CaseRenderer(atlas, spec), spec, [{ level: 3, count: 4 }], spec.maxOccluded);
-  assert.deepEqual(again, loadSet('heldout').cases.filter((c) => c.level === 3).slice(0, 4));
+  const again = selectCases(
+    new CaseRenderer(atlas, spec),
+    spec,
+    [{ level: 3, count: 4 }],
+    spec.maxOccluded,
+  );
+  assert.deepEqual(
+    again,
+    loadSet('heldout')
+      .cases.filter((c) => c.level === 3)
+      .slice(0, 4),
+  );
 });
 
 test('a case whose stored layout differs from the render is refused with the fix', () => {
   const set = loadSet('heldout');
   const c = set.cases[0]!;
-  const tampered = { ...c, instances: c.instances.map((i, j) => (j === 0 ? { ...i, box: [0, 0, 5, 5] as [number, number, number, number] } : i)) };
-  assert.throws(() => new CaseRenderer(atlas, set).render(tampered), /no longer renders to its stored layout.*make-sets/);
+  const tampered = {
+    ...c,
+    instances: c.instances.map((i, j) =>
+      j === 0 ? { ...i, box: [0, 0, 5, 5] as [number, number, number, number] } : i,
+    ),
+  };
+  assert.throws(
+    () => new CaseRenderer(atlas, set).render(tampered),
+    /no longer renders to its stored layout.*make-sets/,
+  );
 });

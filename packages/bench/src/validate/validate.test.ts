@@ -12,11 +12,19 @@ import { validateEvaluators } from './validate.ts';
 test('evaluators pass their validations on 8 held-out cases', () => {
   const set = loadSet('heldout');
   // two cases per level L2..L5 (spread over the set, ids fixed)
-  const pick = set.cases.filter((c) => c.level <= 5 && Number(c.id.slice(-3)) % 80 === 7).slice(0, 8);
+  const pick = set.cases
+    .filter((c) => c.level <= 5 && Number(c.id.slice(-3)) % 80 === 7)
+    .slice(0, 8);
   const v = validateEvaluators(loadAtlas(), { ...set, cases: pick }, loadCalibration());
   assert.equal(v.cases, 8);
-  assert.ok(v.groundTruthLocaliserMiou >= 0.8, `localiser mIoU on ground truth ${v.groundTruthLocaliserMiou}`);
-  assert.ok(v.groundTruthIdentityPass >= 0.85, `identity verification on ground truth ${v.groundTruthIdentityPass}`);
+  assert.ok(
+    v.groundTruthLocaliserMiou >= 0.8,
+    `localiser mIoU on ground truth ${v.groundTruthLocaliserMiou}`,
+  );
+  assert.ok(
+    v.groundTruthIdentityPass >= 0.85,
+    `identity verification on ground truth ${v.groundTruthIdentityPass}`,
+  );
   assert.ok(v.swappedIdentityFail >= 0.75, `swapped identities fail ${v.swappedIdentityFail}`);
   assert.equal(v.blank.iSR, 0);
   assert.equal(v.noise.iSR, 0);

@@ -6,6 +6,7 @@
  * - swapped identities: the renderer draws two instances with their pictures exchanged (the
  *   first clean pair per case, see renderSwapped); the identity check with the original
  *   references must fail >= 90% of the time;
+ * - blurred ground truth (right colours in the right place, no detail): reported;
  * - blank (uniform grey) and noise images: instance success near zero (<= 2%);
  * - copy-paste: near 0 on ground truth, near 100% on the layout image itself.
  */
@@ -15,7 +16,8 @@ import type { Calibration } from '../eval/evaluators.ts';
 import { scoreCase, scoreIdentity } from '../eval/evaluators.ts';
 import { ImagePyramid } from '../eval/localise.ts';
 import type { Raster } from '../image/raster.ts';
-import { makeRaster } from '../image/raster.ts';
+import { blurRaster, makeRaster } from '../image/raster.ts';
+import { blurRadius } from '../eval/calibrate.ts';
 import { metricRow } from '../metrics/metrics.ts';
 import type { MetricRow } from '../metrics/metrics.ts';
 import type { CaseScore } from '../metrics/scores.ts';
@@ -41,6 +43,8 @@ export interface ValidationResult {
   readonly layout: MetricRow;
   readonly swappedPairs: number;
   readonly swappedIdentityFail: number;
+  /** Share of instances whose identity check fails on a blurred copy of the ground truth. */
+  readonly blurredIdentityFail: number;
   readonly blank: MetricRow;
   readonly noise: MetricRow;
   readonly checks: { name: string; value: number; want: string; ok: boolean }[];
@@ -60,7 +64,12 @@ export function noiseImage(size: number, seed: number): Raster {
   return r;
 }
 
-export function validateEvaluators(atlas: Atlas, set: BenchSet, cal: Calibration, opts: { limit?: number; onCase?: () => void } = {}): ValidationResult {
+export function validateEvaluators(
+  atlas: Atlas,
+  set: BenchSet,
+  cal: Calibration,
+  opts: { limit?: number; onCase?: () => void } = {},
+): ValidationResult {
   const renderer = new CaseRenderer(atlas, set);
   const cases = limitCases(set.cases, opts.limit);
   const gt: CaseScore[] = [];
@@ -71,9 +80,17 @@ export function validateEvaluators(atlas: Atlas, set: BenchSet, cal: Calibration
   let n = 0;
   let pairs = 0;
   let fails = 0;
+  let blurFails = 0;
   for (const c of cases) {
     const r = renderer.render(c);
-    const base = { id: c.id, level: c.level, scene: r.scene, boxes: r.boxes, references: r.references, layout: r.layout };
+    const base = {
+      id: c.id,
+      level: c.level,
+      scene: r.scene,
+      boxes: r.boxes,
+      references: r.references,
+      layout: r.layout,
+    };
     const g = scoreCase({ ...base, generated: r.target }, cal);
     gt.push(g);
     for (const s of g.instances) {
@@ -83,6 +100,9 @@ export function validateEvaluators(atlas: Atlas, set: BenchSet, cal: Calibration
     lay.push(scoreCase({ ...base, generated: r.layout }, cal));
     blank.push(scoreCase({ ...base, generated: blankImage(r.target.width) }, cal));
     noise.push(scoreCase({ ...base, generated: noiseImage(r.target.width, c.seed) }, cal));
+    const k = c.sampleId % r.boxes.length;
+    const blurred = new ImagePyramid(blurRaster(r.target, blurRadius(r.boxes[k]!)));
+    if (!scoreIdentity(blurred, r.references[k]!, r.boxes[k]!, cal).identityPass) blurFails++;
     const sw = firstCleanSwap(renderer, c);
     if (sw) {
       const pyr = new ImagePyramid(sw.image.target);
@@ -94,7 +114,8 @@ export function validateEvaluators(atlas: Atlas, set: BenchSet, cal: Calibration
     opts.onCase?.();
   }
   const gtRow = metricRow(gt);
-  const identityPass = gt.reduce((a, c) => a + c.instances.filter((s) => s.identityPass).length, 0) / Math.max(1, n);
+  const identityPass =
+    gt.reduce((a, c) => a + c.instances.filter((s) => s.identityPass).length, 0) / Math.max(1, n);
   const result = {
     set: set.name,
     cases: cases.length,
@@ -105,15 +126,41 @@ export function validateEvaluators(atlas: Atlas, set: BenchSet, cal: Calibration
     layout: metricRow(lay),
     swappedPairs: pairs,
     swappedIdentityFail: fails / Math.max(1, pairs),
+    blurredIdentityFail: blurFails / Math.max(1, cases.length),
     blank: metricRow(blank),
     noise: metricRow(noise),
   };
   const checks = [
-    { name: 'ground truth: localiser mIoU', value: result.groundTruthLocaliserMiou, want: `>= ${CRITERIA.groundTruthMiou}`, ok: result.groundTruthLocaliserMiou >= CRITERIA.groundTruthMiou },
-    { name: 'ground truth: identity verification', value: identityPass, want: `>= ${CRITERIA.groundTruthIdentity}`, ok: identityPass >= CRITERIA.groundTruthIdentity },
-    { name: 'swapped identities: identity check fails', value: result.swappedIdentityFail, want: `>= ${CRITERIA.swappedFail}`, ok: result.swappedIdentityFail >= CRITERIA.swappedFail },
-    { name: 'blank image: I-SR', value: result.blank.iSR, want: `<= ${CRITERIA.blankNoiseSuccessMax}`, ok: result.blank.iSR <= CRITERIA.blankNoiseSuccessMax },
-    { name: 'noise image: I-SR', value: result.noise.iSR, want: `<= ${CRITERIA.blankNoiseSuccessMax}`, ok: result.noise.iSR <= CRITERIA.blankNoiseSuccessMax },
+    {
+      name: 'ground truth: localiser mIoU',
+      value: result.groundTruthLocaliserMiou,
+      want: `>= ${CRITERIA.groundTruthMiou}`,
+      ok: result.groundTruthLocaliserMiou >= CRITERIA.groundTruthMiou,
+    },
+    {
+      name: 'ground truth: identity verification',
+      value: identityPass,
+      want: `>= ${CRITERIA.groundTruthIdentity}`,
+      ok: identityPass >= CRITERIA.groundTruthIdentity,
+    },
+    {
+      name: 'swapped identities: identity check fails',
+      value: result.swappedIdentityFail,
+      want: `>= ${CRITERIA.swappedFail}`,
+      ok: result.swappedIdentityFail >= CRITERIA.swappedFail,
+    },
+    {
+      name: 'blank image: I-SR',
+      value: result.blank.iSR,
+      want: `<= ${CRITERIA.blankNoiseSuccessMax}`,
+      ok: result.blank.iSR <= CRITERIA.blankNoiseSuccessMax,
+    },
+    {
+      name: 'noise image: I-SR',
+      value: result.noise.iSR,
+      want: `<= ${CRITERIA.blankNoiseSuccessMax}`,
+      ok: result.noise.iSR <= CRITERIA.blankNoiseSuccessMax,
+    },
   ];
   return { ...result, checks };
 }
@@ -124,9 +171,12 @@ export function validationMarkdown(v: ValidationResult): string {
     '',
     '| check | value | criterion | ok |',
     '|---|---:|---|---|',
-    ...v.checks.map((c) => `| ${c.name} | ${c.value.toFixed(3)} | ${c.want} | ${c.ok ? 'yes' : 'NO'} |`),
+    ...v.checks.map(
+      (c) => `| ${c.name} | ${c.value.toFixed(3)} | ${c.want} | ${c.ok ? 'yes' : 'NO'} |`,
+    ),
     `| ground truth: copy-paste rate | ${v.groundTruth.copyPaste.toFixed(3)} | near 0 | ${v.groundTruth.copyPaste <= 0.02 ? 'yes' : 'NO'} |`,
     `| layout image: copy-paste rate | ${v.layout.copyPaste.toFixed(3)} | near 1 | ${v.layout.copyPaste >= 0.98 ? 'yes' : 'NO'} |`,
+    `| blurred ground truth (detail removed): identity check fails | ${v.blurredIdentityFail.toFixed(3)} | high | |`,
     `| ground truth: scene adherence | ${v.groundTruth.scene.toFixed(3)} | high | |`,
     `| blank image: identity similarity (mean) | ${v.blank.similarity.toFixed(1)} | low | |`,
     `| noise image: identity similarity (mean) | ${v.noise.similarity.toFixed(1)} | low | |`,
