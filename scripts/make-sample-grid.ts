@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -30,7 +30,7 @@ const names = values.cases
 const scale = Number(values.scale);
 const side = 128 * scale;
 const pad = 6;
-const tiles: sharp.OverlayOptions[] = [];
+const tiles: OverlayOptions[] = [];
 for (const [row, name] of names.entries()) {
   for (const [col, dir] of [gtDir, layoutDir, runDir].entries()) {
     const input = await sharp(join(dir, 'images', name))

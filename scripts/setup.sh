@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs every dependency, from the package registries only. Safe to run again.
+#   --node-only   only the npm packages: enough to generate, serve, build data and benchmark
 #   --no-system   skip the Debian packages (redis-server, chromium) used by the end-to-end tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ONNXRUNTIME_NODE_INSTALL=skip   # its install script fetches GPU binaries from a host we cannot reach; the CPU binaries ship in the package
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+fi
+if [ "${1:-}" = "--node-only" ]; then
+  exit 0
 fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv

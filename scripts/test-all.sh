@@ -7,6 +7,7 @@ echo "== typecheck + lint"
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p packages/web/tsconfig.json --noEmit
 npx eslint packages scripts
+npx prettier --check --log-level warn packages scripts
 echo "== TypeScript unit tests"
 shopt -s globstar nullglob
 npx tsx --test --test-reporter=spec packages/*/src/**/*.test.ts

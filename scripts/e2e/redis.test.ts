@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discPng, fetchJson, TINY_MODEL } from '../../packages/server/src/test-util.ts';
 
-const REDIS = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
+const REDIS = spawnSync('sh', ['-c', 'command -v redis-server'], {
+  encoding: 'utf8',
+}).stdout.trim();
 const MAIN = join(import.meta.dirname, '..', '..', 'packages', 'server', 'src', 'main.ts');
 
 async function freePort(): Promise<number> {
@@ -26,7 +28,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  f: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await f().catch(() => undefined);
@@ -37,91 +43,146 @@ async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeout
 }
 
 function startServer(args: string[], env: Record<string, string>, log: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--model', TINY_MODEL, '--allow-untrained', '--quiet', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', MAIN, '--model', TINY_MODEL, '--allow-untrained', '--quiet', ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.on('data', (d: Buffer) => log.push(`[${child.pid}] ${d}`));
   child.stderr!.on('data', (d: Buffer) => log.push(`[${child.pid} err] ${d}`));
   return child;
 }
 
-test('redis mode: a worker killed mid-job loses nothing; another worker completes it', { skip: REDIS ? false : 'redis-server is not installed (apt-get install -y redis-server); Redis-mode test skipped' }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'cg-redis-'));
-  const children: ChildProcess[] = [];
-  const log: string[] = [];
-  try {
-    const redisPort = await freePort();
-    const redis = spawn(REDIS, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-    children.push(redis);
-    const env = {
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      CONTEXTGEN_REDIS_LOCK_MS: '1500',
-      CONTEXTGEN_REDIS_STALLED_MS: '500',
-      CONTEXTGEN_TEST_STEP_DELAY_MS: '120',
-    };
-    const apiPort = await freePort();
-    const api = startServer(['--no-worker', '--port', String(apiPort), '--storage', join(dir, 'api')], env, log);
-    children.push(api);
-    const workerA = startServer(['--worker-only', '--storage', join(dir, 'a')], env, log);
-    children.push(workerA);
-    const base = `http://127.0.0.1:${apiPort}`;
-    const health = await waitFor('the API server', async () => fetchJson(`${base}/api/health`));
-    assert.equal(health.queue, 'redis');
+test(
+  'redis mode: a worker killed mid-job loses nothing; another worker completes it',
+  {
+    skip: REDIS
+      ? false
+      : 'redis-server is not installed (apt-get install -y redis-server); Redis-mode test skipped',
+  },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cg-redis-'));
+    const children: ChildProcess[] = [];
+    const log: string[] = [];
+    try {
+      const redisPort = await freePort();
+      const redis = spawn(
+        REDIS,
+        [
+          '--port',
+          String(redisPort),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+        ],
+        { stdio: 'ignore' },
+      );
+      children.push(redis);
+      const env = {
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        CONTEXTGEN_REDIS_LOCK_MS: '1500',
+        CONTEXTGEN_REDIS_STALLED_MS: '500',
+        CONTEXTGEN_TEST_STEP_DELAY_MS: '120',
+      };
+      const apiPort = await freePort();
+      const api = startServer(
+        ['--no-worker', '--port', String(apiPort), '--storage', join(dir, 'api')],
+        env,
+        log,
+      );
+      children.push(api);
+      const workerA = startServer(['--worker-only', '--storage', join(dir, 'a')], env, log);
+      children.push(workerA);
+      const base = `http://127.0.0.1:${apiPort}`;
+      const health = await waitFor('the API server', async () => fetchJson(`${base}/api/health`));
+      assert.equal(health.queue, 'redis');
 
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(await discPng())], { type: 'image/png' }), 'disc.png');
-    const upload = await fetchJson(`${base}/api/uploads`, { method: 'POST', body: form });
-    const job = await fetchJson(`${base}/api/jobs`, {
+      const form = new FormData();
+      form.append(
+        'file',
+        new Blob([new Uint8Array(await discPng())], { type: 'image/png' }),
+        'disc.png',
+      );
+      const upload = await fetchJson(`${base}/api/uploads`, { method: 'POST', body: form });
+      const job = await fetchJson(`${base}/api/jobs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ width: 32, height: 32, prompt: 'a disc', steps: 30, seed: 5, instances: [{ box: [4, 4, 28, 28], reference: upload.id }] }),
+        body: JSON.stringify({
+          width: 32,
+          height: 32,
+          prompt: 'a disc',
+          steps: 30,
+          seed: 5,
+          instances: [{ box: [4, 4, 28, 28], reference: upload.id }],
+        }),
       });
-    assert.ok(['queued', 'running'].includes(job.status));
+      assert.ok(['queued', 'running'].includes(job.status));
 
-    const running = await waitFor('worker A to be mid-job', async () => {
-      const j = await fetchJson(`${base}/api/jobs/${job.id}`);
-      return j.status === 'running' && j.progress?.step >= 2 ? j : undefined;
-    });
-    assert.equal(running.worker.split(':').pop(), String(workerA.pid));
-    assert.ok(running.progress.step < 30, 'killed before the end');
-    workerA.kill('SIGKILL');
-    await once(workerA, 'exit');
+      const running = await waitFor('worker A to be mid-job', async () => {
+        const j = await fetchJson(`${base}/api/jobs/${job.id}`);
+        return j.status === 'running' && j.progress?.step >= 2 ? j : undefined;
+      });
+      assert.equal(running.worker.split(':').pop(), String(workerA.pid));
+      assert.ok(running.progress.step < 30, 'killed before the end');
+      workerA.kill('SIGKILL');
+      await once(workerA, 'exit');
 
-    const workerB = startServer(['--worker-only', '--storage', join(dir, 'b')], env, log);
-    children.push(workerB);
-    const done = await waitFor('the job to finish on worker B', async () => {
-      const j = await fetchJson(`${base}/api/jobs/${job.id}`);
-      return ['succeeded', 'failed', 'cancelled'].includes(j.status) ? j : undefined;
-    }, 60_000);
-    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
-    assert.equal(done.worker.split(':').pop(), String(workerB.pid));
-    assert.equal(done.result.seed, 5);
-    assert.equal(done.result.untrained, true);
-    const png = await fetch(`${base}${done.result.resultUrl}`);
-    assert.equal(png.status, 200);
-    assert.equal(png.headers.get('content-type'), 'image/png');
+      const workerB = startServer(['--worker-only', '--storage', join(dir, 'b')], env, log);
+      children.push(workerB);
+      const done = await waitFor(
+        'the job to finish on worker B',
+        async () => {
+          const j = await fetchJson(`${base}/api/jobs/${job.id}`);
+          return ['succeeded', 'failed', 'cancelled'].includes(j.status) ? j : undefined;
+        },
+        60_000,
+      );
+      assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+      assert.equal(done.worker.split(':').pop(), String(workerB.pid));
+      assert.equal(done.result.seed, 5);
+      assert.equal(done.result.untrained, true);
+      const png = await fetch(`${base}${done.result.resultUrl}`);
+      assert.equal(png.status, 200);
+      assert.equal(png.headers.get('content-type'), 'image/png');
 
-    // Cancelling a running job reaches the worker through Redis.
-    const second = await fetchJson(`${base}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ width: 32, height: 32, prompt: 'x', steps: 40 }) });
-    await waitFor('the second job to run', async () => ((await fetchJson(`${base}/api/jobs/${second.id}`)).status === 'running' ? true : undefined));
-    assert.equal((await fetch(`${base}/api/jobs/${second.id}/cancel`, { method: 'POST' })).status, 202);
-    const cancelled = await waitFor('the cancellation', async () => {
-      const j = await fetchJson(`${base}/api/jobs/${second.id}`);
-      return j.status === 'cancelled' ? j : undefined;
-    });
-    assert.ok(cancelled.progress.step < 40);
-  } catch (err) {
-    console.error(log.join(''));
-    throw err;
-  } finally {
-    for (const c of children.reverse()) {
-      if (c.exitCode === null && c.signalCode === null) {
-        c.kill('SIGTERM');
-        await Promise.race([once(c, 'exit'), new Promise((r) => setTimeout(r, 5000))]);
-        if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      // Cancelling a running job reaches the worker through Redis.
+      const second = await fetchJson(`${base}/api/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ width: 32, height: 32, prompt: 'x', steps: 40 }),
+      });
+      await waitFor('the second job to run', async () =>
+        (await fetchJson(`${base}/api/jobs/${second.id}`)).status === 'running' ? true : undefined,
+      );
+      assert.equal(
+        (await fetch(`${base}/api/jobs/${second.id}/cancel`, { method: 'POST' })).status,
+        202,
+      );
+      const cancelled = await waitFor('the cancellation', async () => {
+        const j = await fetchJson(`${base}/api/jobs/${second.id}`);
+        return j.status === 'cancelled' ? j : undefined;
+      });
+      assert.ok(cancelled.progress.step < 40);
+    } catch (err) {
+      console.error(log.join(''));
+      throw err;
+    } finally {
+      for (const c of children.reverse()) {
+        if (c.exitCode === null && c.signalCode === null) {
+          c.kill('SIGTERM');
+          await Promise.race([once(c, 'exit'), new Promise((r) => setTimeout(r, 5000))]);
+          if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+        }
       }
+      await rm(dir, { recursive: true, force: true });
     }
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -3,15 +3,17 @@
  * `perform` that returns the new state and whether the change enters undo history.
  * Consecutive results with the same `coalesce` key merge into one undo step (a drag, typing).
  */
-import {
-  clampBox,
-  defaultBoxFor,
-  moveBox,
-  roundBox,
-  scaleBox,
-} from './geometry.ts';
+import { clampBox, defaultBoxFor, moveBox, roundBox, scaleBox } from './geometry.ts';
 import { newEditorId, topZ } from './state.ts';
-import type { Asset, CanvasBox, EditorState, HistoryEntry, Instance, Settings, ViewOptions } from './types.ts';
+import type {
+  Asset,
+  CanvasBox,
+  EditorState,
+  HistoryEntry,
+  Instance,
+  Settings,
+  ViewOptions,
+} from './types.ts';
 
 export interface ActionResult {
   readonly state: EditorState;
@@ -22,7 +24,12 @@ export interface ActionResult {
 /** The argument each action takes (`void` for none). */
 export interface ActionArgs {
   addAsset: Asset;
-  setAssetCutout: { id: string; cutoutSrc?: string; maskSrc?: string; maskSource: Asset['maskSource'] };
+  setAssetCutout: {
+    id: string;
+    cutoutSrc?: string;
+    maskSrc?: string;
+    maskSource: Asset['maskSource'];
+  };
   setAssetUpload: { id: string; uploadId: string };
   removeAsset: { id: string };
   addInstance: { assetId: string | null; box?: CanvasBox; phrase?: string; id?: string };
@@ -61,14 +68,22 @@ export interface Action<K extends ActionName = ActionName> {
   readonly perform: (state: EditorState, args: ActionArgs[K]) => ActionResult;
 }
 
-const doc = (state: EditorState, coalesce?: string): ActionResult => ({ state, undoable: true, coalesce });
+const doc = (state: EditorState, coalesce?: string): ActionResult => ({
+  state,
+  undoable: true,
+  coalesce,
+});
 const ui = (state: EditorState): ActionResult => ({ state, undoable: false });
 
 function canvasOf(s: EditorState) {
   return { width: s.settings.width, height: s.settings.height };
 }
 
-function updateInstances(s: EditorState, ids: readonly string[], f: (i: Instance) => Instance): EditorState {
+function updateInstances(
+  s: EditorState,
+  ids: readonly string[],
+  f: (i: Instance) => Instance,
+): EditorState {
   const set = new Set(ids);
   return { ...s, instances: s.instances.map((i) => (set.has(i.id) ? f(i) : i)) };
 }
@@ -77,7 +92,10 @@ function nudge(dx: number, dy: number) {
   return (s: EditorState): ActionResult => {
     if (s.selection.length === 0) return ui(s);
     const step = s.view.snapToGrid && s.view.grid > 0 ? s.view.grid : 1;
-    const next = updateInstances(s, s.selection, (i) => ({ ...i, box: moveBox(i.box, dx * step, dy * step, canvasOf(s)) }));
+    const next = updateInstances(s, s.selection, (i) => ({
+      ...i,
+      box: moveBox(i.box, dx * step, dy * step, canvasOf(s)),
+    }));
     return doc(next, 'nudge:' + s.selection.join(','));
   };
 }
@@ -94,8 +112,10 @@ function reorder(kind: 'forward' | 'backward' | 'front' | 'back') {
     const sel = new Set(s.selection);
     const order = [...s.instances].sort((a, b) => a.z - b.z);
     let next: Instance[];
-    if (kind === 'front') next = [...order.filter((i) => !sel.has(i.id)), ...order.filter((i) => sel.has(i.id))];
-    else if (kind === 'back') next = [...order.filter((i) => sel.has(i.id)), ...order.filter((i) => !sel.has(i.id))];
+    if (kind === 'front')
+      next = [...order.filter((i) => !sel.has(i.id)), ...order.filter((i) => sel.has(i.id))];
+    else if (kind === 'back')
+      next = [...order.filter((i) => sel.has(i.id)), ...order.filter((i) => !sel.has(i.id))];
     else {
       next = [...order];
       const up = kind === 'forward';
@@ -128,14 +148,22 @@ export const ACTIONS = {
     name: 'setAssetCutout',
     label: 'Redo cutout',
     perform: (s, a) => {
-      const assets = s.assets.map((x) => (x.id === a.id ? { ...x, cutoutSrc: a.cutoutSrc, maskSrc: a.maskSrc, maskSource: a.maskSource } : x));
+      const assets = s.assets.map((x) =>
+        x.id === a.id
+          ? { ...x, cutoutSrc: a.cutoutSrc, maskSrc: a.maskSrc, maskSource: a.maskSource }
+          : x,
+      );
       return doc({ ...s, assets });
     },
   }),
   setAssetUpload: action({
     name: 'setAssetUpload',
     label: 'Remember upload',
-    perform: (s, a) => ui({ ...s, assets: s.assets.map((x) => (x.id === a.id ? { ...x, uploadId: a.uploadId } : x)) }),
+    perform: (s, a) =>
+      ui({
+        ...s,
+        assets: s.assets.map((x) => (x.id === a.id ? { ...x, uploadId: a.uploadId } : x)),
+      }),
   }),
   removeAsset: action({
     name: 'removeAsset',
@@ -157,12 +185,15 @@ export const ACTIONS = {
       const asset = a.assetId ? s.assets.find((x) => x.id === a.assetId) : undefined;
       if (a.assetId && !asset) return ui(s);
       const canvas = canvasOf(s);
-      const box = a.box ? clampBox(roundBox(a.box), canvas) : defaultBoxFor(asset?.width ?? 1, asset?.height ?? 1, canvas);
+      const box = a.box
+        ? clampBox(roundBox(a.box), canvas)
+        : defaultBoxFor(asset?.width ?? 1, asset?.height ?? 1, canvas);
       const inst: Instance = {
         id: a.id ?? newEditorId('inst'),
         assetId: a.assetId,
         box,
-        phrase: a.phrase ?? (asset ? asset.name.replace(/\.[a-z0-9]+$/i, '').replace(/[_-]+/g, ' ') : ''),
+        phrase:
+          a.phrase ?? (asset ? asset.name.replace(/\.[a-z0-9]+$/i, '').replace(/[_-]+/g, ' ') : ''),
         aspectLocked: true,
         z: topZ(s.instances) + 1,
         resize: 'instance-fit',
@@ -173,22 +204,32 @@ export const ACTIONS = {
   setBox: action({
     name: 'setBox',
     label: 'Move or resize box',
-    perform: (s, { id, box }) => doc(updateInstances(s, [id], (i) => ({ ...i, box: clampBox(roundBox(box), canvasOf(s)) })), 'box:' + id),
+    perform: (s, { id, box }) =>
+      doc(
+        updateInstances(s, [id], (i) => ({ ...i, box: clampBox(roundBox(box), canvasOf(s)) })),
+        'box:' + id,
+      ),
   }),
   setPhrase: action({
     name: 'setPhrase',
     label: 'Edit phrase',
-    perform: (s, { id, phrase }) => doc(updateInstances(s, [id], (i) => ({ ...i, phrase })), 'phrase:' + id),
+    perform: (s, { id, phrase }) =>
+      doc(
+        updateInstances(s, [id], (i) => ({ ...i, phrase })),
+        'phrase:' + id,
+      ),
   }),
   toggleAspectLock: action({
     name: 'toggleAspectLock',
     label: 'Lock aspect ratio',
-    perform: (s, { id }) => doc(updateInstances(s, [id], (i) => ({ ...i, aspectLocked: !i.aspectLocked }))),
+    perform: (s, { id }) =>
+      doc(updateInstances(s, [id], (i) => ({ ...i, aspectLocked: !i.aspectLocked }))),
   }),
   select: action({
     name: 'select',
     label: 'Select',
-    perform: (s, { ids }) => ui({ ...s, selection: ids.filter((id) => s.instances.some((i) => i.id === id)) }),
+    perform: (s, { ids }) =>
+      ui({ ...s, selection: ids.filter((id) => s.instances.some((i) => i.id === id)) }),
   }),
   selectAll: action({
     name: 'selectAll',
@@ -221,18 +262,67 @@ export const ACTIONS = {
       let z = topZ(s.instances);
       const copies = s.instances
         .filter((i) => s.selection.includes(i.id))
-        .map((i) => ({ ...i, id: newEditorId('inst'), z: ++z, box: moveBox(i.box, 16, 16, canvasOf(s)) }));
-      return doc({ ...s, instances: [...s.instances, ...copies], selection: copies.map((c) => c.id) });
+        .map((i) => ({
+          ...i,
+          id: newEditorId('inst'),
+          z: ++z,
+          box: moveBox(i.box, 16, 16, canvasOf(s)),
+        }));
+      return doc({
+        ...s,
+        instances: [...s.instances, ...copies],
+        selection: copies.map((c) => c.id),
+      });
     },
   }),
-  nudgeLeft: action({ name: 'nudgeLeft', label: 'Nudge left', shortcut: 'ArrowLeft', perform: nudge(-1, 0) }),
-  nudgeRight: action({ name: 'nudgeRight', label: 'Nudge right', shortcut: 'ArrowRight', perform: nudge(1, 0) }),
-  nudgeUp: action({ name: 'nudgeUp', label: 'Nudge up', shortcut: 'ArrowUp', perform: nudge(0, -1) }),
-  nudgeDown: action({ name: 'nudgeDown', label: 'Nudge down', shortcut: 'ArrowDown', perform: nudge(0, 1) }),
-  bringForward: action({ name: 'bringForward', label: 'Bring forward', shortcut: ']', perform: reorder('forward') }),
-  sendBackward: action({ name: 'sendBackward', label: 'Send backward', shortcut: '[', perform: reorder('backward') }),
-  bringToFront: action({ name: 'bringToFront', label: 'Bring to front', shortcut: 'Shift+]', perform: reorder('front') }),
-  sendToBack: action({ name: 'sendToBack', label: 'Send to back', shortcut: 'Shift+[', perform: reorder('back') }),
+  nudgeLeft: action({
+    name: 'nudgeLeft',
+    label: 'Nudge left',
+    shortcut: 'ArrowLeft',
+    perform: nudge(-1, 0),
+  }),
+  nudgeRight: action({
+    name: 'nudgeRight',
+    label: 'Nudge right',
+    shortcut: 'ArrowRight',
+    perform: nudge(1, 0),
+  }),
+  nudgeUp: action({
+    name: 'nudgeUp',
+    label: 'Nudge up',
+    shortcut: 'ArrowUp',
+    perform: nudge(0, -1),
+  }),
+  nudgeDown: action({
+    name: 'nudgeDown',
+    label: 'Nudge down',
+    shortcut: 'ArrowDown',
+    perform: nudge(0, 1),
+  }),
+  bringForward: action({
+    name: 'bringForward',
+    label: 'Bring forward',
+    shortcut: ']',
+    perform: reorder('forward'),
+  }),
+  sendBackward: action({
+    name: 'sendBackward',
+    label: 'Send backward',
+    shortcut: '[',
+    perform: reorder('backward'),
+  }),
+  bringToFront: action({
+    name: 'bringToFront',
+    label: 'Bring to front',
+    shortcut: 'Shift+]',
+    perform: reorder('front'),
+  }),
+  sendToBack: action({
+    name: 'sendToBack',
+    label: 'Send to back',
+    shortcut: 'Shift+[',
+    perform: reorder('back'),
+  }),
   setSettings: action({
     name: 'setSettings',
     label: 'Change settings',
@@ -240,7 +330,10 @@ export const ACTIONS = {
       const settings = { ...s.settings, ...patch };
       const resized = settings.width !== s.settings.width || settings.height !== s.settings.height;
       const instances = resized
-        ? s.instances.map((i) => ({ ...i, box: clampBox(scaleBox(i.box, canvasOf(s), settings), settings) }))
+        ? s.instances.map((i) => ({
+            ...i,
+            box: clampBox(scaleBox(i.box, canvasOf(s), settings), settings),
+          }))
         : s.instances;
       return doc({ ...s, settings, instances }, 'settings:' + Object.keys(patch).sort().join(','));
     },
@@ -265,7 +358,8 @@ export const ACTIONS = {
   addResult: action({
     name: 'addResult',
     label: 'Keep result',
-    perform: (s, entry) => ui({ ...s, results: [entry, ...s.results.filter((r) => r.id !== entry.id)] }),
+    perform: (s, entry) =>
+      ui({ ...s, results: [entry, ...s.results.filter((r) => r.id !== entry.id)] }),
   }),
   removeResult: action({
     name: 'removeResult',
@@ -279,8 +373,15 @@ export const ACTIONS = {
       const entry = s.results.find((r) => r.id === id);
       if (!entry) return ui(s);
       const known = new Set(s.assets.map((a) => a.id));
-      const instances = entry.instances.map((i) => (i.assetId && !known.has(i.assetId) ? { ...i, assetId: null } : i));
-      return doc({ ...s, settings: { ...entry.settings, seed: entry.seed }, instances, selection: [] });
+      const instances = entry.instances.map((i) =>
+        i.assetId && !known.has(i.assetId) ? { ...i, assetId: null } : i,
+      );
+      return doc({
+        ...s,
+        settings: { ...entry.settings, seed: entry.seed },
+        instances,
+        selection: [],
+      });
     },
   }),
 } satisfies { [K in ActionName]: Action<K> };
@@ -288,4 +389,3 @@ export const ACTIONS = {
 export function listActions(): Action[] {
   return Object.values(ACTIONS) as Action[];
 }
-

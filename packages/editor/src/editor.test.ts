@@ -4,7 +4,13 @@ import { Editor } from './editor.ts';
 import { createEditorState } from './state.ts';
 import type { Asset, HistoryEntry } from './types.ts';
 
-const asset = (id: string, w = 100, h = 50): Asset => ({ id, name: `${id}_dog.png`, width: w, height: h, src: 'data:image/png;base64,AA' });
+const asset = (id: string, w = 100, h = 50): Asset => ({
+  id,
+  name: `${id}_dog.png`,
+  width: w,
+  height: h,
+  src: 'data:image/png;base64,AA',
+});
 
 function editorWithTwo(): Editor {
   const e = new Editor(createEditorState());
@@ -55,7 +61,8 @@ test('a new edit after undo clears the redo stack', () => {
 
 test('a drag (many setBox calls) is one undo step, and commit() starts a new one', () => {
   const e = editorWithTwo();
-  for (let x = 1; x <= 10; x++) e.dispatch('setBox', { id: 'i2', box: { x1: x, y1: 0, x2: x + 40, y2: 40 } });
+  for (let x = 1; x <= 10; x++)
+    e.dispatch('setBox', { id: 'i2', box: { x1: x, y1: 0, x2: x + 40, y2: 40 } });
   e.commit();
   e.dispatch('setBox', { id: 'i2', box: { x1: 100, y1: 0, x2: 140, y2: 40 } });
   e.undo();
@@ -70,8 +77,16 @@ test('selection, view toggles and results are not undo steps and survive undo', 
   e.dispatch('toggleLayout');
   e.dispatch('select', { ids: ['i1'] });
   const entry: HistoryEntry = {
-    id: 'r1', jobId: 'job_1', createdAt: '2026-01-01T00:00:00Z', seed: 42, model: 'm', untrained: false, warnings: [],
-    resultSrc: '/api/jobs/job_1/result.png', settings: e.state.settings, instances: e.state.instances,
+    id: 'r1',
+    jobId: 'job_1',
+    createdAt: '2026-01-01T00:00:00Z',
+    seed: 42,
+    model: 'm',
+    untrained: false,
+    warnings: [],
+    resultSrc: '/api/jobs/job_1/result.png',
+    settings: e.state.settings,
+    instances: e.state.instances,
   };
   e.dispatch('addResult', entry);
   e.undo();
@@ -86,8 +101,16 @@ test('restoreResult brings back settings, boxes and the seed actually used', () 
   e.dispatch('setSettings', { prompt: 'first', seed: null });
   const snapshot = e.state;
   e.dispatch('addResult', {
-    id: 'r1', jobId: 'job_1', createdAt: 'now', seed: 1234, model: 'm', untrained: true, warnings: ['untrained'],
-    resultSrc: 'x', settings: snapshot.settings, instances: snapshot.instances,
+    id: 'r1',
+    jobId: 'job_1',
+    createdAt: 'now',
+    seed: 1234,
+    model: 'm',
+    untrained: true,
+    warnings: ['untrained'],
+    resultSrc: 'x',
+    settings: snapshot.settings,
+    instances: snapshot.instances,
   });
   e.dispatch('setSettings', { prompt: 'second' });
   e.dispatch('removeSelected');
@@ -134,7 +157,10 @@ test('changing the canvas size scales the boxes with it', () => {
 test('removeAsset removes the instances that use it', () => {
   const e = editorWithTwo();
   e.dispatch('removeAsset', { id: 'a' });
-  assert.deepEqual(e.state.instances.map((i) => i.id), ['i2']);
+  assert.deepEqual(
+    e.state.instances.map((i) => i.id),
+    ['i2'],
+  );
   e.undo();
   assert.equal(e.state.instances.length, 2);
 });

@@ -42,10 +42,16 @@ export class Editor {
     return this.#future.length > 0;
   }
 
-  dispatch<K extends ActionName>(name: K, ...args: ActionArgs[K] extends void ? [] : [ActionArgs[K]]): EditorState {
+  dispatch<K extends ActionName>(
+    name: K,
+    ...args: ActionArgs[K] extends void ? [] : [ActionArgs[K]]
+  ): EditorState {
     const action = ACTIONS[name];
     if (!action) throw new Error(`Unknown editor action "${String(name)}"`);
-    const perform = action.perform as (s: EditorState, a: ActionArgs[K] | undefined) => ReturnType<typeof action.perform>;
+    const perform = action.perform as (
+      s: EditorState,
+      a: ActionArgs[K] | undefined,
+    ) => ReturnType<typeof action.perform>;
     const result = perform(this.#state, args[0]);
     if (result.state === this.#state) return this.#state;
     if (result.undoable) {

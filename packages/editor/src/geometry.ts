@@ -81,8 +81,16 @@ export function resizeBox(
   else if (w / h > aspect) h = w / aspect;
   else w = h * aspect;
   // Room available from the anchor in the dragged direction(s), so the box never leaves the canvas.
-  const roomX = handle.includes('w') ? anchorX : handle.includes('e') ? canvas.width - anchorX : 2 * Math.min(anchorX, canvas.width - anchorX);
-  const roomY = handle.includes('n') ? anchorY : handle.includes('s') ? canvas.height - anchorY : 2 * Math.min(anchorY, canvas.height - anchorY);
+  const roomX = handle.includes('w')
+    ? anchorX
+    : handle.includes('e')
+      ? canvas.width - anchorX
+      : 2 * Math.min(anchorX, canvas.width - anchorX);
+  const roomY = handle.includes('n')
+    ? anchorY
+    : handle.includes('s')
+      ? canvas.height - anchorY
+      : 2 * Math.min(anchorY, canvas.height - anchorY);
   const scale = Math.min(1, roomX / w, roomY / h);
   w *= scale;
   h *= scale;
@@ -122,7 +130,12 @@ function axisCandidates(value: number, edges: readonly number[], grid: number): 
 }
 
 /** The smallest shift that puts one of `sides` on a snap candidate, or 0. */
-function snapShift(sides: readonly number[], edges: readonly number[], grid: number, threshold: number): number {
+function snapShift(
+  sides: readonly number[],
+  edges: readonly number[],
+  grid: number,
+  threshold: number,
+): number {
   let best = 0;
   let bestDist = Infinity;
   for (const s of sides) {
@@ -184,7 +197,12 @@ export function hitTest(instances: readonly Instance[], p: CanvasPoint): Instanc
 }
 
 /** A box centred in the canvas with the asset's aspect ratio, taking `fraction` of the shorter side. */
-export function defaultBoxFor(assetW: number, assetH: number, canvas: CanvasSize, fraction = 0.5): CanvasBox {
+export function defaultBoxFor(
+  assetW: number,
+  assetH: number,
+  canvas: CanvasSize,
+  fraction = 0.5,
+): CanvasBox {
   const side = Math.min(canvas.width, canvas.height) * fraction;
   const aspect = assetW > 0 && assetH > 0 ? assetW / assetH : 1;
   const w = aspect >= 1 ? side : side * aspect;

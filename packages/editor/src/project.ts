@@ -8,7 +8,9 @@ import type { Asset, EditorState, HistoryEntry, Instance } from './types.ts';
 
 export const PROJECT_FORMAT = 'contextgen-project/1';
 
-const DataUrl = z.string().regex(/^data:image\/[a-z+.-]+;base64,/, 'must be a data:image/...;base64 URL');
+const DataUrl = z
+  .string()
+  .regex(/^data:image\/[a-z+.-]+;base64,/, 'must be a data:image/...;base64 URL');
 const ImageRef = z.string().min(1);
 
 const BoxSchema = z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() });
@@ -75,7 +77,10 @@ async function inline(src: string, toDataUrl: InlineImage): Promise<string> {
   return src.startsWith('data:') ? src : toDataUrl(src);
 }
 
-async function inlineAsset(a: Asset, toDataUrl: InlineImage): Promise<ProjectFile['assets'][number]> {
+async function inlineAsset(
+  a: Asset,
+  toDataUrl: InlineImage,
+): Promise<ProjectFile['assets'][number]> {
   const out: ProjectFile['assets'][number] = {
     id: a.id,
     name: a.name,
@@ -89,7 +94,11 @@ async function inlineAsset(a: Asset, toDataUrl: InlineImage): Promise<ProjectFil
   return out;
 }
 
-export async function saveProject(state: EditorState, toDataUrl: InlineImage, now = new Date()): Promise<ProjectFile> {
+export async function saveProject(
+  state: EditorState,
+  toDataUrl: InlineImage,
+  now = new Date(),
+): Promise<ProjectFile> {
   return {
     format: PROJECT_FORMAT,
     savedAt: now.toISOString(),
@@ -110,7 +119,12 @@ export async function saveProject(state: EditorState, toDataUrl: InlineImage, no
 
 /** The path of a zod issue as `assets[2].src`. */
 function where(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), '') || '(root)';
+  return (
+    path.reduce<string>(
+      (s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)),
+      '',
+    ) || '(root)'
+  );
 }
 
 /**
@@ -121,13 +135,20 @@ export function loadProject(json: unknown): EditorState {
   const parsed = ProjectFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const hint = where(issue.path) === 'format' ? ` (expected "${PROJECT_FORMAT}"; is this a ContextGen project file?)` : '';
+    const hint =
+      where(issue.path) === 'format'
+        ? ` (expected "${PROJECT_FORMAT}"; is this a ContextGen project file?)`
+        : '';
     throw new Error(`Project file: ${where(issue.path)}: ${issue.message}${hint}`);
   }
   const p = parsed.data;
   const assetIds = new Set(p.assets.map((a) => a.id));
-  const fixInstance = (i: Instance): Instance => (i.assetId && !assetIds.has(i.assetId) ? { ...i, assetId: null } : i);
-  const results: HistoryEntry[] = p.results.map((r) => ({ ...r, instances: r.instances.map(fixInstance) }));
+  const fixInstance = (i: Instance): Instance =>
+    i.assetId && !assetIds.has(i.assetId) ? { ...i, assetId: null } : i;
+  const results: HistoryEntry[] = p.results.map((r) => ({
+    ...r,
+    instances: r.instances.map(fixInstance),
+  }));
   return {
     assets: p.assets,
     instances: p.instances.map(fixInstance),

@@ -10,14 +10,24 @@ function setup(): Editor {
   e.dispatch('addAsset', { id: 'a', name: 'cat', width: 10, height: 10, src: 'data:,' });
   e.dispatch('addAsset', { id: 'b', name: 'dog', width: 10, height: 10, src: 'data:,' });
   e.dispatch('addInstance', { assetId: 'b', id: 'top', box: { x1: 10, y1: 10, x2: 50, y2: 50 } });
-  e.dispatch('addInstance', { assetId: 'a', id: 'low', box: { x1: 0, y1: 0, x2: 100, y2: 100 }, phrase: '  a cat ' });
+  e.dispatch('addInstance', {
+    assetId: 'a',
+    id: 'low',
+    box: { x1: 0, y1: 0, x2: 100, y2: 100 },
+    phrase: '  a cat ',
+  });
   e.dispatch('sendToBack');
   return e;
 }
 
 test('missingUploads lists placed assets without an upload id', () => {
   const e = setup();
-  assert.deepEqual(missingUploads(e.state).map((a) => a.id).sort(), ['a', 'b']);
+  assert.deepEqual(
+    missingUploads(e.state)
+      .map((a) => a.id)
+      .sort(),
+    ['a', 'b'],
+  );
   assert.throws(() => toGenerationRequest(e.state), /"cat" is not uploaded yet/);
 });
 
@@ -27,12 +37,19 @@ test('toGenerationRequest gives a valid core request in paint order with upload 
   e.dispatch('setAssetUpload', { id: 'b', uploadId: 'upl_b' });
   const req = toGenerationRequest(e.state, 'tiny');
   assert.ok(GenerationRequestSchema.safeParse(req).success);
-  assert.deepEqual(req.instances.map((i) => i.reference), ['upl_a', 'upl_b']);
+  assert.deepEqual(
+    req.instances.map((i) => i.reference),
+    ['upl_a', 'upl_b'],
+  );
   assert.deepEqual(req.instances[0]?.box, [0, 0, 100, 100]);
   assert.equal(req.instances[0]?.phrase, 'a cat');
   assert.equal(req.seed, 99);
   assert.equal(req.steps, 6);
   assert.equal(req.model, 'tiny');
   e.dispatch('setSettings', { seed: null });
-  assert.equal('seed' in toGenerationRequest(e.state), false, 'a random seed is left to the server');
+  assert.equal(
+    'seed' in toGenerationRequest(e.state),
+    false,
+    'a random seed is left to the server',
+  );
 });

@@ -8,7 +8,9 @@ import type { Asset, EditorState } from './types.ts';
 
 /** Assets placed on the canvas that the server does not have yet. */
 export function missingUploads(state: EditorState): Asset[] {
-  const used = new Set(state.instances.map((i) => i.assetId).filter((id): id is string => id !== null));
+  const used = new Set(
+    state.instances.map((i) => i.assetId).filter((id): id is string => id !== null),
+  );
   return state.assets.filter((a) => used.has(a.id) && !a.uploadId);
 }
 
@@ -20,7 +22,9 @@ export function toGenerationRequest(state: EditorState, model?: string): Generat
       const out: InstanceRequest = { box: boxToArray(inst.box), resize: inst.resize, z: inst.z };
       const asset = inst.assetId ? assets.get(inst.assetId) : undefined;
       if (inst.assetId && !asset?.uploadId) {
-        throw new Error(`The reference "${asset?.name ?? inst.assetId}" is not uploaded yet; upload it before generating`);
+        throw new Error(
+          `The reference "${asset?.name ?? inst.assetId}" is not uploaded yet; upload it before generating`,
+        );
       }
       if (asset?.uploadId) {
         out.reference = asset.uploadId;

@@ -30,5 +30,12 @@ test('segment_info.json becomes assets, boxes, phrases and the prompt', () => {
 });
 
 test('a malformed segment_info names the field', () => {
-  assert.throws(() => importSegmentInfoToEditor({ caption: 'x', width: 64, instances: [{ bbox: [1, 2] }] }, new Map()), /segment_info\.instances\[0\]\.bbox/);
+  assert.throws(
+    () =>
+      importSegmentInfoToEditor(
+        { caption: 'x', width: 64, instances: [{ bbox: [1, 2] }] },
+        new Map(),
+      ),
+    /segment_info\.instances\[0\]\.bbox/,
+  );
 });

@@ -25,7 +25,10 @@ export interface SegmentInfoImport {
   readonly missing: readonly string[];
 }
 
-export function importSegmentInfoToEditor(json: unknown, images: ReadonlyMap<string, ProvidedImage>): SegmentInfoImport {
+export function importSegmentInfoToEditor(
+  json: unknown,
+  images: ReadonlyMap<string, ProvidedImage>,
+): SegmentInfoImport {
   const req = importSegmentInfo(json);
   const base = createEditorState({ prompt: req.prompt, width: req.width, height: req.height });
   const assets: Asset[] = [];

@@ -24,7 +24,12 @@ export function parseShortcut(spec: string): Shortcut {
   const key = parts.pop();
   if (!key) throw new Error(`Empty shortcut "${spec}"`);
   const mods = new Set(parts.map((p) => p.toLowerCase()));
-  return { key: key.toLowerCase(), mod: mods.has('mod'), shift: mods.has('shift'), alt: mods.has('alt') };
+  return {
+    key: key.toLowerCase(),
+    mod: mods.has('mod'),
+    shift: mods.has('shift'),
+    alt: mods.has('alt'),
+  };
 }
 
 /** Keys that Shift changes on a US layout, so "Shift+]" also matches the key "}". */

@@ -16,7 +16,12 @@ test('defaults: loopback, port 8787, the default model, local queue, worker and 
 });
 
 test('flags, inline values and environment', () => {
-  const o = parseServeArgs(['--port=9000', '--model', 'm1', '--model', '/abs/m2', '--allow-untrained', '--no-worker'], { REDIS_URL: 'redis://x', CONTEXTGEN_TOKEN: 't', CONTEXTGEN_REDIS_LOCK_MS: '2000' }, noModel, '/w');
+  const o = parseServeArgs(
+    ['--port=9000', '--model', 'm1', '--model', '/abs/m2', '--allow-untrained', '--no-worker'],
+    { REDIS_URL: 'redis://x', CONTEXTGEN_TOKEN: 't', CONTEXTGEN_REDIS_LOCK_MS: '2000' },
+    noModel,
+    '/w',
+  );
   assert.equal(o.port, 9000);
   assert.deepEqual(o.modelDirs, ['/w/m1', '/abs/m2']);
   assert.equal(o.token, 't');
@@ -26,9 +31,18 @@ test('flags, inline values and environment', () => {
 });
 
 test('bad arguments say what is wrong', () => {
-  assert.throws(() => parseServeArgs(['--port', 'abc'], {}, noModel), /--port needs a whole number from 0 to 65535, got "abc"/);
+  assert.throws(
+    () => parseServeArgs(['--port', 'abc'], {}, noModel),
+    /--port needs a whole number from 0 to 65535, got "abc"/,
+  );
   assert.throws(() => parseServeArgs(['--model'], {}, noModel), /--model needs a value/);
   assert.throws(() => parseServeArgs(['--frobnicate'], {}, noModel), /unknown option --frobnicate/);
-  assert.throws(() => parseServeArgs(['--worker-only'], {}, noModel), /--worker-only needs REDIS_URL/);
-  assert.throws(() => parseServeArgs(['--worker-only', '--no-worker'], { REDIS_URL: 'r' }, noModel), ArgsError);
+  assert.throws(
+    () => parseServeArgs(['--worker-only'], {}, noModel),
+    /--worker-only needs REDIS_URL/,
+  );
+  assert.throws(
+    () => parseServeArgs(['--worker-only', '--no-worker'], { REDIS_URL: 'r' }, noModel),
+    ArgsError,
+  );
 });

@@ -5,7 +5,13 @@
  * Environment: CONTEXTGEN_TOKEN, REDIS_URL, CONTEXTGEN_MODEL, CONTEXTGEN_STORAGE.
  */
 import { join, resolve } from 'node:path';
-import { DEFAULT_LIMITS, DEFAULT_PORT, DEFAULT_REDIS, LOOPBACK, type ServeOptions } from './options.ts';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_PORT,
+  DEFAULT_REDIS,
+  LOOPBACK,
+  type ServeOptions,
+} from './options.ts';
 
 export const SERVE_USAGE = `Usage: contextgen serve [--port P] [--host H] [--model DIR]... [--storage DIR]
                         [--allow-untrained] [--worker-only | --no-worker] [--quiet]
@@ -27,7 +33,9 @@ export class ArgsError extends Error {
 function intArg(flag: string, value: string | undefined, min: number, max: number): number {
   const n = Number(value);
   if (value === undefined || !Number.isInteger(n) || n < min || n > max) {
-    throw new ArgsError(`${flag} needs a whole number from ${min} to ${max}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+    throw new ArgsError(
+      `${flag} needs a whole number from ${min} to ${max}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`,
+    );
   }
   return n;
 }
@@ -45,46 +53,94 @@ export function parseServeArgs(
   let port = DEFAULT_PORT;
   let host = LOOPBACK;
   const modelDirs: string[] = [];
-  let storageDir = env.CONTEXTGEN_STORAGE ? resolve(cwd, env.CONTEXTGEN_STORAGE) : join(cwd, 'data', 'server');
+  let storageDir = env.CONTEXTGEN_STORAGE
+    ? resolve(cwd, env.CONTEXTGEN_STORAGE)
+    : join(cwd, 'data', 'server');
   let allowUntrained = false;
   let http = true;
   let worker = true;
   let log = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
     const value = () => {
       const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new ArgsError(`${flag} needs a value`);
+      if (v === undefined || (inline === undefined && v.startsWith('--')))
+        throw new ArgsError(`${flag} needs a value`);
       return v;
     };
     switch (flag) {
-      case '--port': port = intArg('--port', value(), 0, 65535); break;
-      case '--host': host = value(); break;
-      case '--model': modelDirs.push(resolve(cwd, value())); break;
-      case '--storage': storageDir = resolve(cwd, value()); break;
-      case '--allow-untrained': allowUntrained = true; break;
-      case '--worker-only': http = false; break;
-      case '--no-worker': worker = false; break;
-      case '--quiet': log = false; break;
-      case '--help': case '-h': throw new ArgsError(SERVE_USAGE);
-      default: throw new ArgsError(`unknown option ${a}\n${SERVE_USAGE}`);
+      case '--port':
+        port = intArg('--port', value(), 0, 65535);
+        break;
+      case '--host':
+        host = value();
+        break;
+      case '--model':
+        modelDirs.push(resolve(cwd, value()));
+        break;
+      case '--storage':
+        storageDir = resolve(cwd, value());
+        break;
+      case '--allow-untrained':
+        allowUntrained = true;
+        break;
+      case '--worker-only':
+        http = false;
+        break;
+      case '--no-worker':
+        worker = false;
+        break;
+      case '--quiet':
+        log = false;
+        break;
+      case '--help':
+      case '-h':
+        throw new ArgsError(SERVE_USAGE);
+      default:
+        throw new ArgsError(`unknown option ${a}\n${SERVE_USAGE}`);
     }
   }
-  if (!http && !worker) throw new ArgsError('--worker-only and --no-worker together leave nothing to run; choose one');
+  if (!http && !worker)
+    throw new ArgsError('--worker-only and --no-worker together leave nothing to run; choose one');
   const redisUrl = env.REDIS_URL;
   if (!redisUrl && (!http || !worker)) {
-    throw new ArgsError(`${!http ? '--worker-only' : '--no-worker'} needs REDIS_URL: without Redis the queue lives in one process, which must both serve HTTP and run jobs`);
+    throw new ArgsError(
+      `${!http ? '--worker-only' : '--no-worker'} needs REDIS_URL: without Redis the queue lives in one process, which must both serve HTTP and run jobs`,
+    );
   }
   if (modelDirs.length === 0) modelDirs.push(defaultModel());
   const token = env.CONTEXTGEN_TOKEN;
-  const stepDelayMs = env.CONTEXTGEN_TEST_STEP_DELAY_MS ? intArg('CONTEXTGEN_TEST_STEP_DELAY_MS', env.CONTEXTGEN_TEST_STEP_DELAY_MS, 0, 60_000) : 0;
+  const stepDelayMs = env.CONTEXTGEN_TEST_STEP_DELAY_MS
+    ? intArg('CONTEXTGEN_TEST_STEP_DELAY_MS', env.CONTEXTGEN_TEST_STEP_DELAY_MS, 0, 60_000)
+    : 0;
   const redis = redisUrl
     ? {
         ...DEFAULT_REDIS,
         url: redisUrl,
-        ...(env.CONTEXTGEN_REDIS_LOCK_MS ? { lockDurationMs: intArg('CONTEXTGEN_REDIS_LOCK_MS', env.CONTEXTGEN_REDIS_LOCK_MS, 500, 600_000) } : {}),
-        ...(env.CONTEXTGEN_REDIS_STALLED_MS ? { stalledIntervalMs: intArg('CONTEXTGEN_REDIS_STALLED_MS', env.CONTEXTGEN_REDIS_STALLED_MS, 200, 600_000) } : {}),
+        ...(env.CONTEXTGEN_REDIS_LOCK_MS
+          ? {
+              lockDurationMs: intArg(
+                'CONTEXTGEN_REDIS_LOCK_MS',
+                env.CONTEXTGEN_REDIS_LOCK_MS,
+                500,
+                600_000,
+              ),
+            }
+          : {}),
+        ...(env.CONTEXTGEN_REDIS_STALLED_MS
+          ? {
+              stalledIntervalMs: intArg(
+                'CONTEXTGEN_REDIS_STALLED_MS',
+                env.CONTEXTGEN_REDIS_STALLED_MS,
+                200,
+                600_000,
+              ),
+            }
+          : {}),
       }
     : undefined;
   return {

@@ -12,7 +12,16 @@ test('new ids match their pattern and differ', () => {
 });
 
 test('path-like or malformed names are rejected', () => {
-  for (const bad of ['../etc/passwd', 'upl_../../x', 'upl_AAAAAAAAAAAAAAAAAAAA', 'upl_aaaaaaaaaaaaaaaaaaa', `upl_${'a'.repeat(20)}/`, `upl_${'a'.repeat(20)}\n`, '', 42]) {
+  for (const bad of [
+    '../etc/passwd',
+    'upl_../../x',
+    'upl_AAAAAAAAAAAAAAAAAAAA',
+    'upl_aaaaaaaaaaaaaaaaaaa',
+    `upl_${'a'.repeat(20)}/`,
+    `upl_${'a'.repeat(20)}\n`,
+    '',
+    42,
+  ]) {
     assert.equal(isId('upl', bad), false, String(bad));
   }
 });

@@ -8,14 +8,22 @@ import { serve } from './serve.ts';
 async function main(): Promise<void> {
   let options;
   try {
-    options = parseServeArgs(process.argv.slice(2), process.env, () => findModel({ env: process.env.CONTEXTGEN_MODEL }));
+    options = parseServeArgs(process.argv.slice(2), process.env, () =>
+      findModel({ env: process.env.CONTEXTGEN_MODEL }),
+    );
   } catch (err) {
-    console.error(err instanceof ArgsError ? err.message : String(err instanceof Error ? err.message : err));
+    console.error(
+      err instanceof ArgsError ? err.message : String(err instanceof Error ? err.message : err),
+    );
     process.exit(2);
   }
   const server = await serve(options);
-  const mode = options.redis ? `redis queue${options.worker ? ' + worker' : ''}${options.http ? '' : ' (worker only)'}` : 'in-process queue';
-  console.log(`contextgen server: ${server.url ?? 'no HTTP'}, ${mode}, storage ${options.storageDir}`);
+  const mode = options.redis
+    ? `redis queue${options.worker ? ' + worker' : ''}${options.http ? '' : ' (worker only)'}`
+    : 'in-process queue';
+  console.log(
+    `contextgen server: ${server.url ?? 'no HTTP'}, ${mode}, storage ${options.storageDir}`,
+  );
   const stop = async () => {
     await server.close();
     process.exit(0);

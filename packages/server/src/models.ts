@@ -28,7 +28,9 @@ export async function readServedModel(dir: string): Promise<ServedModel> {
   try {
     json = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
   } catch (err) {
-    throw new Error(`cannot read ${join(folder, 'model.json')} (${(err as Error).message}); pass --model with a folder that holds model.json`);
+    throw new Error(
+      `cannot read ${join(folder, 'model.json')} (${(err as Error).message}); pass --model with a folder that holds model.json`,
+    );
   }
   const manifest = parseManifest(json, folder);
   return { name: manifest.name, folder, manifest, untrained: !manifest.trained };
@@ -38,12 +40,17 @@ export async function readServedModel(dir: string): Promise<ServedModel> {
  * Reads every model folder; refuses untrained models unless allowed, and duplicate names.
  * @throws Error naming the folder and the fix
  */
-export async function readServedModels(dirs: readonly string[], allowUntrained: boolean): Promise<ServedModel[]> {
-  if (dirs.length === 0) throw new Error('no model to serve; pass --model DIR (a folder with model.json)');
+export async function readServedModels(
+  dirs: readonly string[],
+  allowUntrained: boolean,
+): Promise<ServedModel[]> {
+  if (dirs.length === 0)
+    throw new Error('no model to serve; pass --model DIR (a folder with model.json)');
   const models = await Promise.all(dirs.map(readServedModel));
   const seen = new Set<string>();
   for (const m of models) {
-    if (seen.has(m.name)) throw new Error(`two model folders are both named "${m.name}"; serve each model once`);
+    if (seen.has(m.name))
+      throw new Error(`two model folders are both named "${m.name}"; serve each model once`);
     seen.add(m.name);
     if (m.untrained && !allowUntrained) {
       throw new Error(
@@ -56,7 +63,9 @@ export async function readServedModels(dirs: readonly string[], allowUntrained: 
 }
 
 /** Opens the ONNX sessions of each model (worker processes only). */
-export async function openModels(models: readonly ServedModel[]): Promise<Map<string, RunnableModel>> {
+export async function openModels(
+  models: readonly ServedModel[],
+): Promise<Map<string, RunnableModel>> {
   const { loadModel } = await import('@contextgen/runtime');
   const out = new Map<string, RunnableModel>();
   for (const m of models) {

@@ -11,13 +11,26 @@ import { LocalQueue } from './jobs/local-queue.ts';
 import { createRunner } from './jobs/runner.ts';
 import type { JobQueue } from './jobs/types.ts';
 import { openModels, readServedModels } from './models.ts';
-import { DEFAULT_LIMITS, DEFAULT_PORT, LOOPBACK, type ServeOptions, type ServerLimits } from './options.ts';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_PORT,
+  LOOPBACK,
+  type ServeOptions,
+  type ServerLimits,
+} from './options.ts';
 import { Storage } from './storage.ts';
 
 /** The built editor, next to this package. */
-export const DEFAULT_WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+export const DEFAULT_WEB_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'web',
+  'dist',
+);
 
-export type ServeInput = Partial<Omit<ServeOptions, 'limits'>> & Pick<ServeOptions, 'modelDirs'> & { limits?: Partial<ServerLimits> };
+export type ServeInput = Partial<Omit<ServeOptions, 'limits'>> &
+  Pick<ServeOptions, 'modelDirs'> & { limits?: Partial<ServerLimits> };
 
 export interface RunningServer {
   /** http://host:port when serving HTTP. */
@@ -64,13 +77,25 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
   const closers: (() => Promise<void>)[] = [];
   if (options.redis) {
     const { RedisQueue, startRedisWorkers } = await import('./jobs/redis-queue.ts');
-    queue = new RedisQueue(options.redis, storage, models.map((m) => m.name));
+    queue = new RedisQueue(
+      options.redis,
+      storage,
+      models.map((m) => m.name),
+    );
     if (options.worker) {
-      const workers = await startRedisWorkers(options.redis, [...runnable.keys()], runner, workerName());
+      const workers = await startRedisWorkers(
+        options.redis,
+        [...runnable.keys()],
+        runner,
+        workerName(),
+      );
       closers.push(() => workers.close());
     }
   } else {
-    if (!options.worker) throw new Error('an API-only process (--no-worker) needs REDIS_URL; without Redis jobs run in the serving process');
+    if (!options.worker)
+      throw new Error(
+        'an API-only process (--no-worker) needs REDIS_URL; without Redis jobs run in the serving process',
+      );
     queue = new LocalQueue(storage, runner, workerName());
   }
 

@@ -13,12 +13,27 @@ test('uploads and job files round-trip under their ids, and malformed ids are re
     await s.init();
     const id = newId('upl');
     const meta: UploadMeta = {
-      id, name: '../../evil.png', format: 'jpeg', width: 2, height: 1, cutoutWidth: 2, cutoutHeight: 1,
-      maskSource: 'auto', maskCoverage: 0.5, createdAt: 'now',
+      id,
+      name: '../../evil.png',
+      format: 'jpeg',
+      width: 2,
+      height: 1,
+      cutoutWidth: 2,
+      cutoutHeight: 1,
+      maskSource: 'auto',
+      maskCoverage: 0.5,
+      createdAt: 'now',
     };
-    await s.saveUpload(meta, { original: new Uint8Array([1]), cutout: new Uint8Array([2]), mask: new Uint8Array([3]) });
+    await s.saveUpload(meta, {
+      original: new Uint8Array([1]),
+      cutout: new Uint8Array([2]),
+      mask: new Uint8Array([3]),
+    });
     assert.deepEqual(await s.readUploadMeta(id), meta);
-    assert.ok(s.uploadPath(id, 'original', meta).endsWith(join(id, 'original.jpg')), 'client name never used in a path');
+    assert.ok(
+      s.uploadPath(id, 'original', meta).endsWith(join(id, 'original.jpg')),
+      'client name never used in a path',
+    );
     assert.deepEqual([...(await s.readUploadFile(id, 'mask.png'))!], [3]);
     assert.equal(await s.readUploadMeta(newId('upl')), undefined);
 
@@ -28,7 +43,11 @@ test('uploads and job files round-trip under their ids, and malformed ids are re
     assert.equal(await s.readJobFile(job, 'result.png'), undefined);
 
     assert.throws(() => s.uploadPath('../../etc', 'mask.png'), /malformed upl id/);
-    assert.throws(() => s.jobPath(id, 'job.json'), /malformed job id/, 'an upload id is not a job id');
+    assert.throws(
+      () => s.jobPath(id, 'job.json'),
+      /malformed job id/,
+      'an upload id is not a job id',
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

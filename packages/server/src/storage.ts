@@ -32,7 +32,11 @@ export interface UploadMeta {
   readonly createdAt: string;
 }
 
-const ORIGINAL_EXT: Record<UploadMeta['format'], string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
+const ORIGINAL_EXT: Record<UploadMeta['format'], string> = {
+  png: 'png',
+  jpeg: 'jpg',
+  webp: 'webp',
+};
 
 export class Storage {
   readonly root: string;
@@ -47,7 +51,8 @@ export class Storage {
   }
 
   #dir(kind: IdKind, id: string): string {
-    if (!isId(kind, id)) throw new Error(`refusing a malformed ${kind} id in a storage path: ${JSON.stringify(id)}`);
+    if (!isId(kind, id))
+      throw new Error(`refusing a malformed ${kind} id in a storage path: ${JSON.stringify(id)}`);
     return join(this.root, kind === 'upl' ? 'uploads' : 'jobs', id);
   }
 
@@ -60,7 +65,10 @@ export class Storage {
     return join(this.#dir('job', id), file);
   }
 
-  async saveUpload(meta: UploadMeta, files: { original: Uint8Array; cutout: Uint8Array; mask: Uint8Array }): Promise<void> {
+  async saveUpload(
+    meta: UploadMeta,
+    files: { original: Uint8Array; cutout: Uint8Array; mask: Uint8Array },
+  ): Promise<void> {
     await mkdir(this.#dir('upl', meta.id), { recursive: true });
     await atomicWrite(this.uploadPath(meta.id, 'original', meta), files.original);
     await this.replaceCutout(meta, files.cutout, files.mask);
@@ -82,7 +90,11 @@ export class Storage {
     return readOptional(this.uploadPath(id, file, meta));
   }
 
-  async writeJobFile(id: string, file: JobFile | 'job.json', bytes: Uint8Array | string): Promise<void> {
+  async writeJobFile(
+    id: string,
+    file: JobFile | 'job.json',
+    bytes: Uint8Array | string,
+  ): Promise<void> {
     await mkdir(this.#dir('job', id), { recursive: true });
     await atomicWrite(this.jobPath(id, file), bytes);
   }

@@ -6,29 +6,52 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { serve, type RunningServer, type ServeInput } from './serve.ts';
 
-export const TINY_MODEL = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'runtime', 'test-fixtures', 'tiny-model');
+export const TINY_MODEL = resolve(
+  fileURLToPath(import.meta.url),
+  '..',
+  '..',
+  '..',
+  'runtime',
+  'test-fixtures',
+  'tiny-model',
+);
 
 /** A red disc on a white background: the automatic cutout should find the disc. */
-export async function discPng(width = 64, height = 48, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
+export async function discPng(
+  width = 64,
+  height = 48,
+  format: 'png' | 'jpeg' = 'png',
+): Promise<Buffer> {
   const r = Math.round(Math.min(width, height) * 0.3);
   const svg = `<svg width="${width}" height="${height}"><circle cx="${width / 2}" cy="${height / 2}" r="${r}" fill="#d02020"/></svg>`;
-  const img = sharp({ create: { width, height, channels: 3, background: '#ffffff' } }).composite([{ input: Buffer.from(svg) }]);
+  const img = sharp({ create: { width, height, channels: 3, background: '#ffffff' } }).composite([
+    { input: Buffer.from(svg) },
+  ]);
   return format === 'png' ? img.png().toBuffer() : img.jpeg().toBuffer();
 }
 
 /** A blue square on a transparent background (the alpha channel is the mask). */
 export async function rgbaPng(side = 40): Promise<Buffer> {
   const svg = `<svg width="${side}" height="${side}"><rect x="10" y="10" width="${side - 20}" height="${side - 20}" fill="#2040d0"/></svg>`;
-  return sharp({ create: { width: side, height: side, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+  return sharp({
+    create: { width: side, height: side, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
+  })
     .composite([{ input: Buffer.from(svg) }])
     .png()
     .toBuffer();
 }
 
-export function multipart(file: Buffer, filename: string, type: string, field = 'file'): { payload: Buffer; headers: Record<string, string> } {
+export function multipart(
+  file: Buffer,
+  filename: string,
+  type: string,
+  field = 'file',
+): { payload: Buffer; headers: Record<string, string> } {
   const boundary = '----contextgen-test-boundary';
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`,
+    ),
     file,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -36,9 +59,18 @@ export function multipart(file: Buffer, filename: string, type: string, field = 
 }
 
 /** A server on the tiny random model in a fresh storage folder; `done()` closes it and removes the folder. */
-export async function tinyServer(input: Partial<ServeInput> = {}): Promise<RunningServer & { done(): Promise<void> }> {
+export async function tinyServer(
+  input: Partial<ServeInput> = {},
+): Promise<RunningServer & { done(): Promise<void> }> {
   const storageDir = await mkdtemp(join(tmpdir(), 'cg-server-'));
-  const server = await serve({ modelDirs: [TINY_MODEL], allowUntrained: true, storageDir, port: 0, webDir: join(storageDir, 'no-web'), ...input });
+  const server = await serve({
+    modelDirs: [TINY_MODEL],
+    allowUntrained: true,
+    storageDir,
+    port: 0,
+    webDir: join(storageDir, 'no-web'),
+    ...input,
+  });
   return Object.assign(server, {
     async done() {
       await server.close();

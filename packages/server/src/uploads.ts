@@ -4,7 +4,14 @@
  */
 import sharp from 'sharp';
 import { alphaToMask, resizeImage, type Mask, type RgbaImage } from '@contextgen/core';
-import { alphaMask, autoCutout, decodeImageBuffer, encodePng, ImageInputError, maskArea } from '@contextgen/imaging';
+import {
+  alphaMask,
+  autoCutout,
+  decodeImageBuffer,
+  encodePng,
+  ImageInputError,
+  maskArea,
+} from '@contextgen/imaging';
 import { HttpError } from './http/errors.ts';
 import type { ServerLimits } from './options.ts';
 import type { MaskSource, UploadMeta } from './storage.ts';
@@ -39,23 +46,54 @@ export interface ProcessedImage {
 const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
 
 /** Checks the declared type, the real format and the size before any pixel is decoded. */
-export async function checkUpload(bytes: Uint8Array, name: string, mimetype: string, limits: ServerLimits): Promise<UploadMeta['format']> {
+export async function checkUpload(
+  bytes: Uint8Array,
+  name: string,
+  mimetype: string,
+  limits: ServerLimits,
+): Promise<UploadMeta['format']> {
   const declared = ACCEPTED_TYPES[mimetype.toLowerCase()];
   if (!declared) {
-    throw new HttpError(415, 'unsupported_media_type', `"${name}" was sent as ${mimetype}; upload a PNG, JPEG or WebP image (image/png, image/jpeg, image/webp)`, 'file');
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `"${name}" was sent as ${mimetype}; upload a PNG, JPEG or WebP image (image/png, image/jpeg, image/webp)`,
+      'file',
+    );
   }
   if (bytes.byteLength > limits.maxUploadBytes) {
-    throw new HttpError(413, 'upload_too_large', `"${name}" is ${mb(bytes.byteLength)}, over the ${mb(limits.maxUploadBytes)} upload limit; downscale or compress it`, 'file');
+    throw new HttpError(
+      413,
+      'upload_too_large',
+      `"${name}" is ${mb(bytes.byteLength)}, over the ${mb(limits.maxUploadBytes)} upload limit; downscale or compress it`,
+      'file',
+    );
   }
-  if (bytes.byteLength === 0) throw new HttpError(400, 'empty_upload', `"${name}" is empty; upload a PNG, JPEG or WebP image`, 'file');
+  if (bytes.byteLength === 0)
+    throw new HttpError(
+      400,
+      'empty_upload',
+      `"${name}" is empty; upload a PNG, JPEG or WebP image`,
+      'file',
+    );
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(bytes).metadata();
   } catch {
-    throw new HttpError(415, 'not_an_image', `"${name}" is not a readable image although it was sent as ${mimetype}; upload a real PNG, JPEG or WebP file`, 'file');
+    throw new HttpError(
+      415,
+      'not_an_image',
+      `"${name}" is not a readable image although it was sent as ${mimetype}; upload a real PNG, JPEG or WebP file`,
+      'file',
+    );
   }
   if (meta.format !== declared) {
-    throw new HttpError(415, 'content_mismatch', `"${name}" was sent as ${mimetype} but its bytes are ${meta.format ?? 'not an image'}; upload a PNG, JPEG or WebP image with the matching type`, 'file');
+    throw new HttpError(
+      415,
+      'content_mismatch',
+      `"${name}" was sent as ${mimetype} but its bytes are ${meta.format ?? 'not an image'}; upload a PNG, JPEG or WebP image with the matching type`,
+      'file',
+    );
   }
   const pixels = (meta.width ?? 0) * (meta.height ?? 0);
   if (pixels > limits.maxUploadPixels) {
@@ -73,24 +111,47 @@ function downscale(image: RgbaImage, maxSide: number): RgbaImage {
   const side = Math.max(image.width, image.height);
   if (side <= maxSide) return image;
   const s = maxSide / side;
-  return resizeImage(image, Math.max(1, Math.round(image.width * s)), Math.max(1, Math.round(image.height * s)), 'area');
+  return resizeImage(
+    image,
+    Math.max(1, Math.round(image.width * s)),
+    Math.max(1, Math.round(image.height * s)),
+    'area',
+  );
 }
 
 function fullMask(image: RgbaImage): Mask {
-  return { width: image.width, height: image.height, data: new Uint8Array(image.width * image.height).fill(255) };
+  return {
+    width: image.width,
+    height: image.height,
+    data: new Uint8Array(image.width * image.height).fill(255),
+  };
 }
 
 /** The mask for a mode; falls back to the whole image (with a warning) when nothing is found. */
-export function chooseMask(image: RgbaImage, req: CutoutRequest, warnings: string[]): { mask: Mask; source: MaskSource } {
+export function chooseMask(
+  image: RgbaImage,
+  req: CutoutRequest,
+  warnings: string[],
+): { mask: Mask; source: MaskSource } {
   if (req.mode === 'none') return { mask: fullMask(image), source: 'none' };
   if (req.mode === 'alpha') {
     const alpha = alphaMask(image);
     if (alpha) return { mask: alpha, source: 'alpha' };
-    throw new HttpError(422, 'no_alpha', 'this image has no transparency to use as a mask; choose the automatic cutout or the whole image', 'mode');
+    throw new HttpError(
+      422,
+      'no_alpha',
+      'this image has no transparency to use as a mask; choose the automatic cutout or the whole image',
+      'mode',
+    );
   }
-  const auto = autoCutout(image, req.threshold !== undefined ? { threshold: req.threshold } : {}).mask;
+  const auto = autoCutout(
+    image,
+    req.threshold !== undefined ? { threshold: req.threshold } : {},
+  ).mask;
   if (maskArea(auto) === 0) {
-    warnings.push('the automatic cutout found no subject (the image looks like plain background); the whole image is used, try a lower threshold');
+    warnings.push(
+      'the automatic cutout found no subject (the image looks like plain background); the whole image is used, try a lower threshold',
+    );
     return { mask: fullMask(image), source: 'none' };
   }
   return { mask: auto, source: 'auto' };
@@ -125,7 +186,10 @@ export async function processImage(
 ): Promise<ProcessedImage> {
   let decoded;
   try {
-    decoded = await decodeImageBuffer(bytes, name, { maxPixels: limits.maxUploadPixels, maxBytes: limits.maxUploadBytes });
+    decoded = await decodeImageBuffer(bytes, name, {
+      maxPixels: limits.maxUploadPixels,
+      maxBytes: limits.maxUploadBytes,
+    });
   } catch (err) {
     if (err instanceof ImageInputError) throw new HttpError(422, 'bad_image', err.message, 'file');
     throw err;
@@ -151,7 +215,10 @@ export async function processImage(
 }
 
 /** Decodes a stored cutout PNG back into the core's reference form (alpha = mask). */
-export async function cutoutFromPng(png: Uint8Array, label: string): Promise<{ image: RgbaImage; mask: Mask }> {
+export async function cutoutFromPng(
+  png: Uint8Array,
+  label: string,
+): Promise<{ image: RgbaImage; mask: Mask }> {
   const { image } = await decodeImageBuffer(png, label);
   return { image, mask: alphaToMask(image) };
 }

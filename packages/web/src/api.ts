@@ -41,18 +41,32 @@ async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
   try {
     res = await fetch(url, { ...init, headers });
   } catch (err) {
-    throw new ApiError(0, 'network', `cannot reach the server (${(err as Error).message}); is \`contextgen serve\` running?`);
+    throw new ApiError(
+      0,
+      'network',
+      `cannot reach the server (${(err as Error).message}); is \`contextgen serve\` running?`,
+    );
   }
   const text = await res.text();
   const body = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
-    const e = (body as { error?: { code: string; message: string; field?: string } } | undefined)?.error;
-    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? `${res.status} ${res.statusText}`, e?.field);
+    const e = (body as { error?: { code: string; message: string; field?: string } } | undefined)
+      ?.error;
+    throw new ApiError(
+      res.status,
+      e?.code ?? 'http_' + res.status,
+      e?.message ?? `${res.status} ${res.statusText}`,
+      e?.field,
+    );
   }
   return body as T;
 }
 
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 export interface Health {
   ok: boolean;
@@ -117,11 +131,16 @@ export function uploadImage(file: Blob, name: string): Promise<UploadInfo> {
 }
 
 export const redoCutout = (id: string, mode: 'auto' | 'alpha' | 'none', threshold?: number) =>
-  call<UploadInfo>(`/api/uploads/${id}/cutout`, json(threshold === undefined ? { mode } : { mode, threshold }));
+  call<UploadInfo>(
+    `/api/uploads/${id}/cutout`,
+    json(threshold === undefined ? { mode } : { mode, threshold }),
+  );
 
-export const createJob = (request: GenerationRequest) => call<JobRecord>('/api/jobs', json(request));
+export const createJob = (request: GenerationRequest) =>
+  call<JobRecord>('/api/jobs', json(request));
 export const getJob = (id: string) => call<JobRecord>(`/api/jobs/${id}`);
-export const cancelJob = (id: string) => call<JobRecord>(`/api/jobs/${id}/cancel`, { method: 'POST' });
+export const cancelJob = (id: string) =>
+  call<JobRecord>(`/api/jobs/${id}/cancel`, { method: 'POST' });
 
 export type JobStreamEvent =
   | { event: 'status' | 'done'; data: JobRecord }
@@ -132,8 +151,12 @@ export type JobStreamEvent =
 /** The job's server-sent events, read with fetch so the bearer token can be sent. */
 export async function* jobEvents(id: string, signal: AbortSignal): AsyncGenerator<JobStreamEvent> {
   const token = getToken();
-  const res = await fetch(`/api/jobs/${id}/events`, { signal, headers: token ? { authorization: `Bearer ${token}` } : {} });
-  if (!res.ok || !res.body) throw new ApiError(res.status, 'events', `the progress stream failed (${res.status})`);
+  const res = await fetch(`/api/jobs/${id}/events`, {
+    signal,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  if (!res.ok || !res.body)
+    throw new ApiError(res.status, 'events', `the progress stream failed (${res.status})`);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {

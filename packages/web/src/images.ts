@@ -33,7 +33,11 @@ export function drawRgba(canvas: HTMLCanvasElement, image: RgbaImage): void {
   canvas.width = image.width;
   canvas.height = image.height;
   const ctx = canvas.getContext('2d')!;
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
+  ctx.putImageData(
+    new ImageData(new Uint8ClampedArray(image.data), image.width, image.height),
+    0,
+    0,
+  );
 }
 
 export function readFileAsDataUrl(file: Blob): Promise<string> {

@@ -7,13 +7,25 @@ import { GenerationRequestSchema, InstanceRequestSchema } from '@contextgen/core
 import { ID_PATTERNS } from '../ids.ts';
 import { JOB_FILES } from '../storage.ts';
 
-export const UploadIdSchema = z.string().regex(ID_PATTERNS.upl, 'must be an upload id ("upl_" + 20 letters/digits) as returned by POST /api/uploads');
-export const JobIdSchema = z.string().regex(ID_PATTERNS.job, 'must be a job id ("job_" + 20 letters/digits) as returned by POST /api/jobs');
+export const UploadIdSchema = z
+  .string()
+  .regex(
+    ID_PATTERNS.upl,
+    'must be an upload id ("upl_" + 20 letters/digits) as returned by POST /api/uploads',
+  );
+export const JobIdSchema = z
+  .string()
+  .regex(
+    ID_PATTERNS.job,
+    'must be a job id ("job_" + 20 letters/digits) as returned by POST /api/jobs',
+  );
 
 export const UploadParamsSchema = z.object({ id: UploadIdSchema });
 export const UploadFileParamsSchema = z.object({
   id: UploadIdSchema,
-  file: z.enum(['original', 'cutout.png', 'mask.png'], { error: 'must be one of original, cutout.png, mask.png' }),
+  file: z.enum(['original', 'cutout.png', 'mask.png'], {
+    error: 'must be one of original, cutout.png, mask.png',
+  }),
 });
 export const JobParamsSchema = z.object({ id: JobIdSchema });
 export const JobFileParamsSchema = z.object({
@@ -21,7 +33,8 @@ export const JobFileParamsSchema = z.object({
   file: z.enum(JOB_FILES, { error: `must be one of ${JOB_FILES.join(', ')}` }),
 });
 
-const NO_MASK = "the server takes each reference's mask from its upload's cutout; redo it with POST /api/uploads/{id}/cutout instead of sending a mask";
+const NO_MASK =
+  "the server takes each reference's mask from its upload's cutout; redo it with POST /api/uploads/{id}/cutout instead of sending a mask";
 
 /** A generation job: the core request, with images named by upload ids. */
 export const JobRequestSchema = GenerationRequestSchema.extend({
@@ -37,7 +50,10 @@ export const JobRequestSchema = GenerationRequestSchema.extend({
 });
 
 export const CutoutRequestSchema = z.object({
-  mode: z.enum(['auto', 'alpha', 'none'], { error: 'must be "auto" (automatic cutout), "alpha" (the image\'s transparency) or "none" (whole image)' }),
+  mode: z.enum(['auto', 'alpha', 'none'], {
+    error:
+      'must be "auto" (automatic cutout), "alpha" (the image\'s transparency) or "none" (whole image)',
+  }),
   threshold: z.number().min(1).max(100).optional(),
 });
 

@@ -21,41 +21,78 @@ function describe(err: FastifyError, limits: AppContext['options']['limits']): H
   if (err instanceof HttpError) return err;
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new HttpError(413, 'body_too_large', `the request body is over the ${limits.maxBodyBytes} byte limit; upload images with POST /api/uploads and refer to them by id`);
+      return new HttpError(
+        413,
+        'body_too_large',
+        `the request body is over the ${limits.maxBodyBytes} byte limit; upload images with POST /api/uploads and refer to them by id`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new HttpError(415, 'unsupported_media_type', `content-type "${err.message.match(/'([^']*)'/)?.[1] ?? '?'}" is not accepted here; send application/json`);
+      return new HttpError(
+        415,
+        'unsupported_media_type',
+        `content-type "${err.message.match(/'([^']*)'/)?.[1] ?? '?'}" is not accepted here; send application/json`,
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new HttpError(400, 'invalid_request', 'the JSON body is empty; send a JSON object');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new HttpError(400, 'invalid_request', `the body is not valid JSON (${err.message})`);
     case 'FST_REQ_FILE_TOO_LARGE':
-      return new HttpError(413, 'upload_too_large', `the file is over the ${(limits.maxUploadBytes / 1048576).toFixed(1)} MiB upload limit; downscale or compress it`, 'file');
+      return new HttpError(
+        413,
+        'upload_too_large',
+        `the file is over the ${(limits.maxUploadBytes / 1048576).toFixed(1)} MiB upload limit; downscale or compress it`,
+        'file',
+      );
     case 'FST_FILES_LIMIT':
     case 'FST_PARTS_LIMIT':
-      return new HttpError(413, 'too_many_files', 'send one image per upload request (call POST /api/uploads once per file)', 'file');
+      return new HttpError(
+        413,
+        'too_many_files',
+        'send one image per upload request (call POST /api/uploads once per file)',
+        'file',
+      );
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return new HttpError(415, 'unsupported_media_type', 'send the image as multipart/form-data with the file in a field named "file"');
+      return new HttpError(
+        415,
+        'unsupported_media_type',
+        'send the image as multipart/form-data with the file in a field named "file"',
+      );
   }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new HttpError(err.statusCode, err.code ?? 'bad_request', err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return new HttpError(err.statusCode, err.code ?? 'bad_request', err.message);
   return new HttpError(500, 'internal', `internal error: ${err.message}`);
 }
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const { options } = ctx;
-  const app = Fastify({ logger: options.log, bodyLimit: options.limits.maxBodyBytes, trustProxy: false });
+  const app = Fastify({
+    logger: options.log,
+    bodyLimit: options.limits.maxBodyBytes,
+    trustProxy: false,
+  });
   useZodValidation(app);
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415 that says so
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'ContextGen server', version: '0.1.0', description: 'Multi-instance generation with layout and reference images.' },
+      info: {
+        title: 'ContextGen server',
+        version: '0.1.0',
+        description: 'Multi-instance generation with layout and reference images.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       ...(options.token ? { security: [{ bearer: [] }] } : {}),
     },
   });
   await app.register(multipart, {
-    limits: { fileSize: options.limits.maxUploadBytes, files: 1, parts: 4, fields: 2, fieldSize: 1024 },
+    limits: {
+      fileSize: options.limits.maxUploadBytes,
+      files: 1,
+      parts: 4,
+      fields: 2,
+      fieldSize: 1024,
+    },
   });
 
   app.addHook('onRequest', async (req) => {
@@ -66,17 +103,30 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     const query = new URL(req.url, 'http://x').searchParams.get('token');
     const given = header?.startsWith('Bearer ') ? header.slice(7) : query;
     if (given !== options.token) {
-      throw new HttpError(401, 'unauthorized', given ? 'the bearer token is wrong; use the CONTEXTGEN_TOKEN the server was started with' : 'this server needs a token: send "Authorization: Bearer <CONTEXTGEN_TOKEN>"');
+      throw new HttpError(
+        401,
+        'unauthorized',
+        given
+          ? 'the bearer token is wrong; use the CONTEXTGEN_TOKEN the server was started with'
+          : 'this server needs a token: send "Authorization: Bearer <CONTEXTGEN_TOKEN>"',
+      );
     }
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = describe(err, options.limits);
     if (e.statusCode >= 500) req.log.error(err);
-    void reply.code(e.statusCode).send({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
+    void reply.code(e.statusCode).send({
+      error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) },
+    });
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see ${OPENAPI_PATH}` } });
+    void reply.code(404).send({
+      error: {
+        code: 'not_found',
+        message: `no route ${req.method} ${req.url.split('?')[0]}; see ${OPENAPI_PATH}`,
+      },
+    });
   });
 
   registerMetaRoutes(app, ctx);
@@ -84,10 +134,19 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerJobRoutes(app, ctx);
 
   if (options.webDir && existsSync(join(options.webDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: options.webDir, prefix: '/', index: ['index.html'], wildcard: false });
+    await app.register(fastifyStatic, {
+      root: options.webDir,
+      prefix: '/',
+      index: ['index.html'],
+      wildcard: false,
+    });
   } else {
     app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-      reply.type('text/html').send('<!doctype html><title>ContextGen</title><p>The editor is not built. Run <code>npm run build -w @contextgen/web</code> and restart, or use the API (<a href="/api/openapi.json">/api/openapi.json</a>).'),
+      reply
+        .type('text/html')
+        .send(
+          '<!doctype html><title>ContextGen</title><p>The editor is not built. Run <code>npm run build -w @contextgen/web</code> and restart, or use the API (<a href="/api/openapi.json">/api/openapi.json</a>).',
+        ),
     );
   }
   return app;

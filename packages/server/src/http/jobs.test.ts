@@ -9,8 +9,20 @@ let refA: string;
 let refB: string;
 before(async () => {
   server = await tinyServer({ limits: { maxBodyBytes: 20_000 } });
-  refA = (await inject({ method: 'POST', url: '/api/uploads', ...multipart(await discPng(), 'a.png', 'image/png') })).json().id;
-  refB = (await inject({ method: 'POST', url: '/api/uploads', ...multipart(await rgbaPng(), 'b.png', 'image/png') })).json().id;
+  refA = (
+    await inject({
+      method: 'POST',
+      url: '/api/uploads',
+      ...multipart(await discPng(), 'a.png', 'image/png'),
+    })
+  ).json().id;
+  refB = (
+    await inject({
+      method: 'POST',
+      url: '/api/uploads',
+      ...multipart(await rgbaPng(), 'b.png', 'image/png'),
+    })
+  ).json().id;
 });
 after(() => server.done());
 
@@ -48,7 +60,15 @@ test('health and the OpenAPI description with the shared request schema', async 
   assert.deepEqual([h.ok, h.queue, h.auth], [true, 'local', false]);
   const doc = (await inject({ method: 'GET', url: '/api/openapi.json' })).json();
   assert.equal(doc.openapi, '3.1.0');
-  for (const p of ['/api/uploads', '/api/jobs', '/api/jobs/{id}', '/api/jobs/{id}/events', '/api/jobs/{id}/cancel', '/api/models', '/api/health']) {
+  for (const p of [
+    '/api/uploads',
+    '/api/jobs',
+    '/api/jobs/{id}',
+    '/api/jobs/{id}/events',
+    '/api/jobs/{id}/cancel',
+    '/api/models',
+    '/api/health',
+  ]) {
     assert.ok(doc.paths[p], p);
   }
   const body = doc.paths['/api/jobs'].post.requestBody.content['application/json'].schema;
@@ -62,7 +82,10 @@ test('a job returns an id at once, streams progress with previews, and reports t
   assert.equal(kinds[0], 'status');
   assert.equal(kinds.at(-1), 'done');
   const progress = events.filter((e) => e.event === 'progress');
-  assert.deepEqual(progress.map((p) => p.data.step), [1, 2, 3, 4]);
+  assert.deepEqual(
+    progress.map((p) => p.data.step),
+    [1, 2, 3, 4],
+  );
   assert.match(String(progress[0]!.data.preview), /^data:image\/png;base64,/);
   assert.equal(job.status, 'succeeded');
   assert.equal(job.id, id);
@@ -87,15 +110,30 @@ test('the same seed gives the same image; the seed used is the one asked for', a
 
 test('request errors are 400 and name the field', async () => {
   const cases: [object, RegExp][] = [
-    [{ ...twoRefs(), instances: Array.from({ length: 5 }, () => ({ box: [0, 0, 8, 8] })) }, /instances: 5 given but at most 4/],
+    [
+      { ...twoRefs(), instances: Array.from({ length: 5 }, () => ({ box: [0, 0, 8, 8] })) },
+      /instances: 5 given but at most 4/,
+    ],
     [{ ...twoRefs(), instances: [{ box: [40, 0, 10, 20] }] }, /instances\[0\]\.box: .* inverted/],
     [{ ...twoRefs(), instances: [{ box: [0, 0, 8] }] }, /instances\[0\]\.box/],
     [{ ...twoRefs(), width: 512 }, /width: 512 px is outside this model's range 16\.\.64/],
     [{ ...twoRefs(), seed: -1 }, /seed/],
-    [{ ...twoRefs(), model: 'nope' }, /model: "nope" is not served here; choose one of tiny-random-fixture/],
-    [{ ...twoRefs(), instances: [{ box: [0, 0, 8, 8], reference: 'upl_aaaaaaaaaaaaaaaaaaaa' }] }, /instances\[0\]\.reference: no upload upl_a+ on this server/],
-    [{ ...twoRefs(), instances: [{ box: [0, 0, 8, 8], reference: '../../etc/passwd' }] }, /instances\[0\]\.reference: must be an upload id/],
-    [{ ...twoRefs(), instances: [{ box: [0, 0, 8, 8], reference: refA, mask: refB }] }, /instances\[0\]\.mask: .*redo it with POST/],
+    [
+      { ...twoRefs(), model: 'nope' },
+      /model: "nope" is not served here; choose one of tiny-random-fixture/,
+    ],
+    [
+      { ...twoRefs(), instances: [{ box: [0, 0, 8, 8], reference: 'upl_aaaaaaaaaaaaaaaaaaaa' }] },
+      /instances\[0\]\.reference: no upload upl_a+ on this server/,
+    ],
+    [
+      { ...twoRefs(), instances: [{ box: [0, 0, 8, 8], reference: '../../etc/passwd' }] },
+      /instances\[0\]\.reference: must be an upload id/,
+    ],
+    [
+      { ...twoRefs(), instances: [{ box: [0, 0, 8, 8], reference: refA, mask: refB }] },
+      /instances\[0\]\.mask: .*redo it with POST/,
+    ],
     [{ width: 64, height: 64 }, /prompt/],
   ];
   for (const [body, message] of cases) {
@@ -106,18 +144,42 @@ test('request errors are 400 and name the field', async () => {
 });
 
 test('limits on the body: too large is 413, not JSON is 415, broken JSON is 400', async () => {
-  const huge = await inject({ method: 'POST', url: '/api/jobs', payload: { ...twoRefs(), prompt: 'x'.repeat(30_000) } });
+  const huge = await inject({
+    method: 'POST',
+    url: '/api/jobs',
+    payload: { ...twoRefs(), prompt: 'x'.repeat(30_000) },
+  });
   assert.equal(huge.statusCode, 413);
   assert.match(huge.json().error.message, /over the 20000 byte limit/);
-  const text = await inject({ method: 'POST', url: '/api/jobs', payload: 'width=64', headers: { 'content-type': 'text/plain' } });
+  const text = await inject({
+    method: 'POST',
+    url: '/api/jobs',
+    payload: 'width=64',
+    headers: { 'content-type': 'text/plain' },
+  });
   assert.equal(text.statusCode, 415);
   assert.match(text.json().error.message, /send application\/json/);
-  const broken = await inject({ method: 'POST', url: '/api/jobs', payload: '{"width": 64', headers: { 'content-type': 'application/json' } });
+  const broken = await inject({
+    method: 'POST',
+    url: '/api/jobs',
+    payload: '{"width": 64',
+    headers: { 'content-type': 'application/json' },
+  });
   assert.equal(broken.statusCode, 400);
 });
 
 test('unknown jobs are 404, malformed job ids 400, and results of unfinished jobs are not served', async () => {
-  assert.equal((await inject({ method: 'GET', url: '/api/jobs/job_aaaaaaaaaaaaaaaaaaaa' })).statusCode, 404);
-  assert.equal((await inject({ method: 'GET', url: '/api/jobs/..%2f..%2fuploads' })).statusCode, 400);
-  assert.equal((await inject({ method: 'GET', url: '/api/jobs/job_aaaaaaaaaaaaaaaaaaaa/job.json' })).statusCode, 400);
+  assert.equal(
+    (await inject({ method: 'GET', url: '/api/jobs/job_aaaaaaaaaaaaaaaaaaaa' })).statusCode,
+    404,
+  );
+  assert.equal(
+    (await inject({ method: 'GET', url: '/api/jobs/..%2f..%2fuploads' })).statusCode,
+    400,
+  );
+  assert.equal(
+    (await inject({ method: 'GET', url: '/api/jobs/job_aaaaaaaaaaaaaaaaaaaa/job.json' }))
+      .statusCode,
+    400,
+  );
 });

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { fetchJson, parseSse, tinyServer } from '../test-util.ts';
 
-const request = (seed: number) => ({ width: 32, height: 32, prompt: 'x', steps: 6, seed, instances: [{ box: [0, 0, 16, 16], phrase: 'a' }] });
+const request = (seed: number) => ({
+  width: 32,
+  height: 32,
+  prompt: 'x',
+  steps: 6,
+  seed,
+  instances: [{ box: [0, 0, 16, 16], phrase: 'a' }],
+});
 
 test('one job per model at a time: others wait with their position, and both kinds can be cancelled', async () => {
   const server = await tinyServer({ stepDelayMs: 60 });
@@ -19,14 +26,22 @@ test('one job per model at a time: others wait with their position, and both kin
     const cancelQueued = await inject({ method: 'POST', url: `/api/jobs/${second.id}/cancel` });
     assert.equal(cancelQueued.statusCode, 202);
     assert.equal(cancelQueued.json().status, 'cancelled');
-    assert.equal((await inject({ method: 'GET', url: `/api/jobs/${third.id}` })).json().position, 2, 'moved up');
+    assert.equal(
+      (await inject({ method: 'GET', url: `/api/jobs/${third.id}` })).json().position,
+      2,
+      'moved up',
+    );
 
     const cancelRunning = await inject({ method: 'POST', url: `/api/jobs/${first.id}/cancel` });
     assert.equal(cancelRunning.statusCode, 202);
-    const firstEvents = parseSse((await inject({ method: 'GET', url: `/api/jobs/${first.id}/events` })).body);
+    const firstEvents = parseSse(
+      (await inject({ method: 'GET', url: `/api/jobs/${first.id}/events` })).body,
+    );
     assert.equal(firstEvents.at(-1)?.data.status, 'cancelled');
 
-    const thirdEvents = parseSse((await inject({ method: 'GET', url: `/api/jobs/${third.id}/events` })).body);
+    const thirdEvents = parseSse(
+      (await inject({ method: 'GET', url: `/api/jobs/${third.id}/events` })).body,
+    );
     assert.equal(thirdEvents.at(-1)?.data.status, 'succeeded');
     const again = await inject({ method: 'POST', url: `/api/jobs/${third.id}/cancel` });
     assert.equal(again.statusCode, 409);
@@ -40,8 +55,14 @@ test('limit: a full queue answers 429', async () => {
   const server = await tinyServer({ stepDelayMs: 50, limits: { maxQueuedJobs: 2 } });
   try {
     const inject = server.app!.inject.bind(server.app!);
-    assert.equal((await inject({ method: 'POST', url: '/api/jobs', payload: request(1) })).statusCode, 202);
-    assert.equal((await inject({ method: 'POST', url: '/api/jobs', payload: request(2) })).statusCode, 202);
+    assert.equal(
+      (await inject({ method: 'POST', url: '/api/jobs', payload: request(1) })).statusCode,
+      202,
+    );
+    assert.equal(
+      (await inject({ method: 'POST', url: '/api/jobs', payload: request(2) })).statusCode,
+      202,
+    );
     const full = await inject({ method: 'POST', url: '/api/jobs', payload: request(3) });
     assert.equal(full.statusCode, 429);
     assert.match(full.json().error.message, /queue is full \(2 jobs/);
@@ -54,7 +75,11 @@ test('a queued job sees its position fall over a real SSE connection', async () 
   const server = await tinyServer({ stepDelayMs: 40 });
   try {
     const post = async (seed: number) =>
-      fetchJson(`${server.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request(seed)) });
+      fetchJson(`${server.url}/api/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request(seed)),
+      });
     await post(1);
     const waiting = await post(2);
     const res = await fetch(`${server.url}${waiting.eventsUrl}`);
@@ -77,12 +102,31 @@ test('auth: with CONTEXTGEN_TOKEN every API route but health needs the bearer to
     const none = await inject({ method: 'GET', url: '/api/models' });
     assert.equal(none.statusCode, 401);
     assert.match(none.json().error.message, /Authorization: Bearer/);
-    const wrong = await inject({ method: 'GET', url: '/api/models', headers: { authorization: 'Bearer nope' } });
+    const wrong = await inject({
+      method: 'GET',
+      url: '/api/models',
+      headers: { authorization: 'Bearer nope' },
+    });
     assert.equal(wrong.statusCode, 401);
     assert.match(wrong.json().error.message, /token is wrong/);
-    assert.equal((await inject({ method: 'GET', url: '/api/models', headers: { authorization: 'Bearer s3cret' } })).statusCode, 200);
-    assert.equal((await inject({ method: 'GET', url: '/api/models?token=s3cret' })).statusCode, 200);
-    assert.equal((await inject({ method: 'POST', url: '/api/jobs', payload: request(1) })).statusCode, 401);
+    assert.equal(
+      (
+        await inject({
+          method: 'GET',
+          url: '/api/models',
+          headers: { authorization: 'Bearer s3cret' },
+        })
+      ).statusCode,
+      200,
+    );
+    assert.equal(
+      (await inject({ method: 'GET', url: '/api/models?token=s3cret' })).statusCode,
+      200,
+    );
+    assert.equal(
+      (await inject({ method: 'POST', url: '/api/jobs', payload: request(1) })).statusCode,
+      401,
+    );
   } finally {
     await server.done();
   }
@@ -95,7 +139,10 @@ test('loopback by default, and an untrained model is refused without --allow-unt
   } finally {
     await server.done();
   }
-  await assert.rejects(tinyServer({ allowUntrained: false }), /untrained .* pass --allow-untrained/);
+  await assert.rejects(
+    tinyServer({ allowUntrained: false }),
+    /untrained .* pass --allow-untrained/,
+  );
 });
 
 test('main.ts starts a server from the command line and stops on SIGTERM', async () => {
@@ -105,7 +152,23 @@ test('main.ts starts a server from the command line and stops on SIGTERM', async
   const { join } = await import('node:path');
   const { TINY_MODEL } = await import('../test-util.ts');
   const storage = await mkdtemp(join(tmpdir(), 'cg-main-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'main.ts'), '--port', '0', '--model', TINY_MODEL, '--allow-untrained', '--storage', storage, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, '..', 'main.ts'),
+      '--port',
+      '0',
+      '--model',
+      TINY_MODEL,
+      '--allow-untrained',
+      '--storage',
+      storage,
+      '--quiet',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   try {
     let out = '';
     child.stdout.setEncoding('utf8');

@@ -4,20 +4,38 @@ import type { z } from 'zod';
 import { newId } from '../ids.ts';
 import type { UploadMeta } from '../storage.ts';
 import { checkUpload, processImage } from '../uploads.ts';
-import { CutoutRequestSchema, ErrorSchema, UploadFileParamsSchema, UploadInfoSchema, UploadParamsSchema } from './api-schemas.ts';
+import {
+  CutoutRequestSchema,
+  ErrorSchema,
+  UploadFileParamsSchema,
+  UploadInfoSchema,
+  UploadParamsSchema,
+} from './api-schemas.ts';
 import type { AppContext } from './context.ts';
 import { HttpError } from './errors.ts';
 import { json } from './zod-fastify.ts';
 
 type UploadInfo = z.infer<typeof UploadInfoSchema>;
 
-const CONTENT_TYPE: Record<UploadMeta['format'], string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+const CONTENT_TYPE: Record<UploadMeta['format'], string> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+};
 
 function info(meta: UploadMeta, warnings: string[] = []): UploadInfo {
   const base = `/api/uploads/${meta.id}`;
   const { id, name, width, height, cutoutWidth, cutoutHeight, maskSource, maskCoverage } = meta;
   return {
-    id, name, width, height, cutoutWidth, cutoutHeight, maskSource, maskCoverage, warnings,
+    id,
+    name,
+    width,
+    height,
+    cutoutWidth,
+    cutoutHeight,
+    maskSource,
+    maskCoverage,
+    warnings,
     urls: { original: `${base}/original`, cutout: `${base}/cutout.png`, mask: `${base}/mask.png` },
   };
 }
@@ -32,87 +50,165 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
   const { storage, options } = ctx;
   const limits = options.limits;
 
-  app.post('/api/uploads', {
-    schema: {
-      summary: 'Upload a reference image (multipart field "file"); it is cut out automatically',
-      consumes: ['multipart/form-data'],
-      response: { 201: json(UploadInfoSchema, 'output'), 400: json(ErrorSchema, 'output'), 413: json(ErrorSchema, 'output'), 415: json(ErrorSchema, 'output') },
+  app.post(
+    '/api/uploads',
+    {
+      schema: {
+        summary: 'Upload a reference image (multipart field "file"); it is cut out automatically',
+        consumes: ['multipart/form-data'],
+        response: {
+          201: json(UploadInfoSchema, 'output'),
+          400: json(ErrorSchema, 'output'),
+          413: json(ErrorSchema, 'output'),
+          415: json(ErrorSchema, 'output'),
+        },
+      },
     },
-  }, async (req, reply) => {
-    if (!req.isMultipart()) {
-      throw new HttpError(415, 'unsupported_media_type', 'send the image as multipart/form-data with the file in a field named "file"');
-    }
-    const part = await req.file();
-    if (!part) throw new HttpError(400, 'missing_file', 'no file in the form; put the image in a field named "file"', 'file');
-    if (part.fieldname !== 'file') throw new HttpError(400, 'missing_file', `the image came in field "${part.fieldname}"; name the field "file"`, 'file');
-    const name = displayName(part.filename);
-    let bytes: Buffer;
-    try {
-      bytes = await part.toBuffer();
-    } catch (err) {
-      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-        throw new HttpError(413, 'upload_too_large', `"${name}" is over the ${(limits.maxUploadBytes / 1048576).toFixed(1)} MiB upload limit; downscale or compress it`, 'file');
+    async (req, reply) => {
+      if (!req.isMultipart()) {
+        throw new HttpError(
+          415,
+          'unsupported_media_type',
+          'send the image as multipart/form-data with the file in a field named "file"',
+        );
       }
-      throw err;
-    }
-    const format = await checkUpload(bytes, name, part.mimetype, limits);
-    const processed = await processImage(bytes, name, format, limits);
-    const meta: UploadMeta = {
-      id: newId('upl'),
-      name,
-      format,
-      width: processed.width,
-      height: processed.height,
-      cutoutWidth: processed.cutoutWidth,
-      cutoutHeight: processed.cutoutHeight,
-      maskSource: processed.maskSource,
-      maskCoverage: processed.maskCoverage,
-      createdAt: new Date().toISOString(),
-    };
-    await storage.saveUpload(meta, { original: bytes, cutout: processed.cutoutPng, mask: processed.maskPng });
-    return reply.code(201).send(info(meta, processed.warnings));
-  });
-
-  app.get('/api/uploads/:id', {
-    schema: { summary: 'Upload details', params: json(UploadParamsSchema), response: { 200: json(UploadInfoSchema, 'output') } },
-  }, async (req) => {
-    const { id } = req.params as z.infer<typeof UploadParamsSchema>;
-    const meta = await storage.readUploadMeta(id);
-    if (!meta) throw new HttpError(404, 'not_found', `no upload ${id} on this server; upload the image again`);
-    return info(meta);
-  });
-
-  app.get('/api/uploads/:id/:file', {
-    schema: { summary: 'The original image, its cutout (RGBA) or its mask', params: json(UploadFileParamsSchema) },
-  }, async (req, reply) => {
-    const { id, file } = req.params as z.infer<typeof UploadFileParamsSchema>;
-    const meta = await storage.readUploadMeta(id);
-    const bytes = meta && (await storage.readUploadFile(id, file));
-    if (!meta || !bytes) throw new HttpError(404, 'not_found', `no upload ${id} on this server; upload the image again`);
-    return reply
-      .type(file === 'original' ? CONTENT_TYPE[meta.format] : 'image/png')
-      // The original never changes; the cutout and mask change when the cutout is redone.
-      .header('cache-control', file === 'original' ? 'private, max-age=31536000, immutable' : 'no-cache')
-      .header('x-content-type-options', 'nosniff')
-      .send(bytes);
-  });
-
-  app.post('/api/uploads/:id/cutout', {
-    schema: {
-      summary: 'Redo the cutout: automatic (optionally with a threshold), from the alpha channel, or none',
-      params: json(UploadParamsSchema),
-      body: json(CutoutRequestSchema),
-      response: { 200: json(UploadInfoSchema, 'output') },
+      const part = await req.file();
+      if (!part)
+        throw new HttpError(
+          400,
+          'missing_file',
+          'no file in the form; put the image in a field named "file"',
+          'file',
+        );
+      if (part.fieldname !== 'file')
+        throw new HttpError(
+          400,
+          'missing_file',
+          `the image came in field "${part.fieldname}"; name the field "file"`,
+          'file',
+        );
+      const name = displayName(part.filename);
+      let bytes: Buffer;
+      try {
+        bytes = await part.toBuffer();
+      } catch (err) {
+        if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+          throw new HttpError(
+            413,
+            'upload_too_large',
+            `"${name}" is over the ${(limits.maxUploadBytes / 1048576).toFixed(1)} MiB upload limit; downscale or compress it`,
+            'file',
+          );
+        }
+        throw err;
+      }
+      const format = await checkUpload(bytes, name, part.mimetype, limits);
+      const processed = await processImage(bytes, name, format, limits);
+      const meta: UploadMeta = {
+        id: newId('upl'),
+        name,
+        format,
+        width: processed.width,
+        height: processed.height,
+        cutoutWidth: processed.cutoutWidth,
+        cutoutHeight: processed.cutoutHeight,
+        maskSource: processed.maskSource,
+        maskCoverage: processed.maskCoverage,
+        createdAt: new Date().toISOString(),
+      };
+      await storage.saveUpload(meta, {
+        original: bytes,
+        cutout: processed.cutoutPng,
+        mask: processed.maskPng,
+      });
+      return reply.code(201).send(info(meta, processed.warnings));
     },
-  }, async (req) => {
-    const { id } = req.params as z.infer<typeof UploadParamsSchema>;
-    const body = req.body as z.infer<typeof CutoutRequestSchema>;
-    const meta = await storage.readUploadMeta(id);
-    const original = meta && (await storage.readUploadFile(id, 'original'));
-    if (!meta || !original) throw new HttpError(404, 'not_found', `no upload ${id} on this server; upload the image again`);
-    const processed = await processImage(original, meta.name, meta.format, limits, body);
-    const next: UploadMeta = { ...meta, maskSource: processed.maskSource, maskCoverage: processed.maskCoverage };
-    await storage.replaceCutout(next, processed.cutoutPng, processed.maskPng);
-    return info(next, processed.warnings);
-  });
+  );
+
+  app.get(
+    '/api/uploads/:id',
+    {
+      schema: {
+        summary: 'Upload details',
+        params: json(UploadParamsSchema),
+        response: { 200: json(UploadInfoSchema, 'output') },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as z.infer<typeof UploadParamsSchema>;
+      const meta = await storage.readUploadMeta(id);
+      if (!meta)
+        throw new HttpError(
+          404,
+          'not_found',
+          `no upload ${id} on this server; upload the image again`,
+        );
+      return info(meta);
+    },
+  );
+
+  app.get(
+    '/api/uploads/:id/:file',
+    {
+      schema: {
+        summary: 'The original image, its cutout (RGBA) or its mask',
+        params: json(UploadFileParamsSchema),
+      },
+    },
+    async (req, reply) => {
+      const { id, file } = req.params as z.infer<typeof UploadFileParamsSchema>;
+      const meta = await storage.readUploadMeta(id);
+      const bytes = meta && (await storage.readUploadFile(id, file));
+      if (!meta || !bytes)
+        throw new HttpError(
+          404,
+          'not_found',
+          `no upload ${id} on this server; upload the image again`,
+        );
+      return (
+        reply
+          .type(file === 'original' ? CONTENT_TYPE[meta.format] : 'image/png')
+          // The original never changes; the cutout and mask change when the cutout is redone.
+          .header(
+            'cache-control',
+            file === 'original' ? 'private, max-age=31536000, immutable' : 'no-cache',
+          )
+          .header('x-content-type-options', 'nosniff')
+          .send(bytes)
+      );
+    },
+  );
+
+  app.post(
+    '/api/uploads/:id/cutout',
+    {
+      schema: {
+        summary:
+          'Redo the cutout: automatic (optionally with a threshold), from the alpha channel, or none',
+        params: json(UploadParamsSchema),
+        body: json(CutoutRequestSchema),
+        response: { 200: json(UploadInfoSchema, 'output') },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as z.infer<typeof UploadParamsSchema>;
+      const body = req.body as z.infer<typeof CutoutRequestSchema>;
+      const meta = await storage.readUploadMeta(id);
+      const original = meta && (await storage.readUploadFile(id, 'original'));
+      if (!meta || !original)
+        throw new HttpError(
+          404,
+          'not_found',
+          `no upload ${id} on this server; upload the image again`,
+        );
+      const processed = await processImage(original, meta.name, meta.format, limits, body);
+      const next: UploadMeta = {
+        ...meta,
+        maskSource: processed.maskSource,
+        maskCoverage: processed.maskCoverage,
+      };
+      await storage.replaceCutout(next, processed.cutoutPng, processed.maskPng);
+      return info(next, processed.warnings);
+    },
+  );
 }

@@ -12,7 +12,12 @@ export function formatEvent(type: string, data: unknown): string {
   return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-export function streamJobEvents(req: FastifyRequest, reply: FastifyReply, queue: JobQueue, id: string): void {
+export function streamJobEvents(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  queue: JobQueue,
+  id: string,
+): void {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {

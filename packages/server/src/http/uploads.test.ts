@@ -32,26 +32,45 @@ test('an upload on a plain background is cut out automatically', async () => {
   assert.equal(data[(24 * 64 + 32) * 4 + 3], 255, 'the centre is the subject: opaque');
   const original = await inject({ method: 'GET', url: body.urls.original });
   assert.equal(original.headers['content-type'], 'image/png');
-  assert.equal((await inject({ method: 'GET', url: `/api/uploads/${body.id}` })).json().name, 'disc.png');
+  assert.equal(
+    (await inject({ method: 'GET', url: `/api/uploads/${body.id}` })).json().name,
+    'disc.png',
+  );
 });
 
 test('an RGBA upload keeps its alpha as the mask, and the cutout can be redone', async () => {
   const { body } = await upload(await rgbaPng(), 'square.png', 'image/png');
   assert.equal(body.maskSource, 'alpha');
   assert.ok(Math.abs(body.maskCoverage - 0.25) < 0.02, String(body.maskCoverage));
-  const none = await inject({ method: 'POST', url: `/api/uploads/${body.id}/cutout`, payload: { mode: 'none' } });
+  const none = await inject({
+    method: 'POST',
+    url: `/api/uploads/${body.id}/cutout`,
+    payload: { mode: 'none' },
+  });
   assert.equal(none.statusCode, 200);
   assert.equal(none.json().maskCoverage, 1);
-  const auto = await inject({ method: 'POST', url: `/api/uploads/${body.id}/cutout`, payload: { mode: 'auto', threshold: 20 } });
+  const auto = await inject({
+    method: 'POST',
+    url: `/api/uploads/${body.id}/cutout`,
+    payload: { mode: 'auto', threshold: 20 },
+  });
   assert.equal(auto.json().maskSource, 'auto');
-  const bad = await inject({ method: 'POST', url: `/api/uploads/${body.id}/cutout`, payload: { mode: 'magic' } });
+  const bad = await inject({
+    method: 'POST',
+    url: `/api/uploads/${body.id}/cutout`,
+    payload: { mode: 'magic' },
+  });
   assert.equal(bad.statusCode, 400);
   assert.match(bad.json().error.message, /mode: must be "auto"/);
 });
 
 test('alpha mode on an opaque image is a clear 422', async () => {
   const { body } = await upload(await discPng(), 'disc.png', 'image/png');
-  const r = await inject({ method: 'POST', url: `/api/uploads/${body.id}/cutout`, payload: { mode: 'alpha' } });
+  const r = await inject({
+    method: 'POST',
+    url: `/api/uploads/${body.id}/cutout`,
+    payload: { mode: 'alpha' },
+  });
   assert.equal(r.statusCode, 422);
   assert.match(r.json().error.message, /no transparency/);
 });
@@ -59,11 +78,16 @@ test('alpha mode on an opaque image is a clear 422', async () => {
 test('JPEG uploads are accepted', async () => {
   const { status, body } = await upload(await discPng(64, 48, 'jpeg'), 'photo.jpg', 'image/jpeg');
   assert.equal(status, 201);
-  assert.equal((await inject({ method: 'GET', url: body.urls.original })).headers['content-type'], 'image/jpeg');
+  assert.equal(
+    (await inject({ method: 'GET', url: body.urls.original })).headers['content-type'],
+    'image/jpeg',
+  );
 });
 
 test('limit: a file over the byte limit is 413 with the limit named', async () => {
-  const big = await sharp({ create: { width: 290, height: 290, channels: 3, background: '#000' } }).png({ compressionLevel: 0 }).toBuffer();
+  const big = await sharp({ create: { width: 290, height: 290, channels: 3, background: '#000' } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
   assert.ok(big.length > 200_000);
   const { status, body } = await upload(big, 'big.png', 'image/png');
   assert.equal(status, 413);
@@ -71,7 +95,9 @@ test('limit: a file over the byte limit is 413 with the limit named', async () =
 });
 
 test('limit: an image over the pixel limit is 413 with its size and the limit', async () => {
-  const wide = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#fff' } }).png().toBuffer();
+  const wide = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#fff' } })
+    .png()
+    .toBuffer();
   const { status, body } = await upload(wide, 'wide.png', 'image/png');
   assert.equal(status, 413);
   assert.match(body.error.message, /400x300 .* over the 0\.1 megapixel limit; downscale it/);
@@ -88,15 +114,27 @@ test('content type: a non-image type, a type that lies and non-image bytes are 4
   const junk = await upload(Buffer.from('GIF89a not really'), 'x.png', 'image/png');
   assert.equal(junk.status, 415);
   assert.match(junk.body.error.message, /not a readable image/);
-  const svg = await upload(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'x.svg', 'image/svg+xml');
+  const svg = await upload(
+    Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+    'x.svg',
+    'image/svg+xml',
+  );
   assert.equal(svg.status, 415);
-  const json = await inject({ method: 'POST', url: '/api/uploads', payload: { file: png.toString('base64') } });
+  const json = await inject({
+    method: 'POST',
+    url: '/api/uploads',
+    payload: { file: png.toString('base64') },
+  });
   assert.equal(json.statusCode, 415);
   assert.match(json.json().error.message, /multipart\/form-data/);
 });
 
 test('a form without a "file" field is a 400 that names the field', async () => {
-  const r = await inject({ method: 'POST', url: '/api/uploads', ...multipart(await discPng(), 'disc.png', 'image/png', 'image') });
+  const r = await inject({
+    method: 'POST',
+    url: '/api/uploads',
+    ...multipart(await discPng(), 'disc.png', 'image/png', 'image'),
+  });
   assert.equal(r.statusCode, 400);
   assert.match(r.json().error.message, /came in field "image"; name the field "file"/);
 });
@@ -117,13 +155,20 @@ test('no path traversal: malformed ids and file names are refused before touchin
   }
   const traversal = await inject({ method: 'GET', url: `/api/uploads/${body.id}/../../jobs` });
   assert.ok([400, 404].includes(traversal.statusCode));
-  const unknown = await inject({ method: 'GET', url: '/api/uploads/upl_aaaaaaaaaaaaaaaaaaaa/mask.png' });
+  const unknown = await inject({
+    method: 'GET',
+    url: '/api/uploads/upl_aaaaaaaaaaaaaaaaaaaa/mask.png',
+  });
   assert.equal(unknown.statusCode, 404);
   assert.match(unknown.json().error.message, /no upload upl_a+ on this server/);
 });
 
 test('a plain image with no subject keeps the whole image as mask and says so', async () => {
-  const plain = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  const plain = await sharp({
+    create: { width: 40, height: 40, channels: 3, background: '#ffffff' },
+  })
+    .png()
+    .toBuffer();
   const { status, body } = await upload(plain, 'blank.png', 'image/png');
   assert.equal(status, 201);
   assert.equal(body.maskSource, 'none');

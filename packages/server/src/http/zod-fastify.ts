@@ -11,14 +11,21 @@ const zodOf = new WeakMap<object, z.ZodType>();
 
 /** The JSON schema of `schema`, remembered so the validator can find the zod schema again. */
 export function json(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const out = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
   delete out.$schema;
   zodOf.set(out, schema);
   return out;
 }
 
 function path(p: readonly PropertyKey[]): string {
-  return p.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '');
+  return p.reduce<string>(
+    (s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)),
+    '',
+  );
 }
 
 export function useZodValidation(app: FastifyInstance): void {
@@ -31,9 +38,19 @@ export function useZodValidation(app: FastifyInstance): void {
       const first = r.error.issues[0]!;
       const field = path(first.path);
       const where = httpPart === 'params' ? 'URL' : httpPart === 'querystring' ? 'query' : 'body';
-      const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problem${r.error.issues.length > 2 ? 's' : ''})` : '';
+      const more =
+        r.error.issues.length > 1
+          ? ` (and ${r.error.issues.length - 1} more problem${r.error.issues.length > 2 ? 's' : ''})`
+          : '';
       const msg = field ? `${field}: ${first.message}` : first.message;
-      return { error: new HttpError(400, httpPart === 'params' ? 'invalid_id' : 'invalid_request', `invalid ${where}: ${msg}${more}`, field || undefined) };
+      return {
+        error: new HttpError(
+          400,
+          httpPart === 'params' ? 'invalid_id' : 'invalid_request',
+          `invalid ${where}: ${msg}${more}`,
+          field || undefined,
+        ),
+      };
     };
   });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));

@@ -9,7 +9,11 @@ export function resultUrls(id: string): { resultUrl: string; layoutUrl: string }
 }
 
 /** Writes the images to storage and returns the result the API reports. */
-export async function storeOutput(storage: Storage, id: string, out: JobOutput): Promise<JobResult> {
+export async function storeOutput(
+  storage: Storage,
+  id: string,
+  out: JobOutput,
+): Promise<JobResult> {
   await storage.writeJobFile(id, 'result.png', Buffer.from(out.resultPng, 'base64'));
   await storage.writeJobFile(id, 'layout.png', Buffer.from(out.layoutPng, 'base64'));
   return {
@@ -33,6 +37,7 @@ export function isCancellation(err: unknown): boolean {
 export function jobErrorOf(err: unknown): JobError {
   if (err instanceof RequestError) return { message: err.message, field: err.field };
   if (err instanceof ImageInputError) return { message: err.message, field: err.source };
-  if (err instanceof Error) return { message: `${err.name === 'Error' ? '' : err.name + ': '}${err.message}` };
+  if (err instanceof Error)
+    return { message: `${err.name === 'Error' ? '' : err.name + ': '}${err.message}` };
   return { message: String(err) };
 }

@@ -65,7 +65,12 @@ export class LocalQueue implements JobQueue {
     const k = queue.indexOf(id);
     if (k >= 0) queue.splice(k, 1);
     this.#specs.delete(id);
-    const done = await this.#finish({ ...record, status: 'cancelled', position: undefined, finishedAt: new Date().toISOString() });
+    const done = await this.#finish({
+      ...record,
+      status: 'cancelled',
+      position: undefined,
+      finishedAt: new Date().toISOString(),
+    });
     this.#announcePositions(record.model);
     return done;
   }
@@ -87,7 +92,10 @@ export class LocalQueue implements JobQueue {
   }
 
   async load(model: string): Promise<{ queued: number; running: number }> {
-    return { queued: this.#waiting.get(model)?.length ?? 0, running: this.#running.has(model) ? 1 : 0 };
+    return {
+      queued: this.#waiting.get(model)?.length ?? 0,
+      running: this.#running.has(model) ? 1 : 0,
+    };
   }
 
   /** Cancels what runs, drops what waits, and waits for running jobs to stop. */
@@ -146,7 +154,13 @@ export class LocalQueue implements JobQueue {
 
   async #run(spec: JobSpec, controller: AbortController): Promise<void> {
     const base = this.#records.get(spec.id)!;
-    const started: JobRecord = { ...base, status: 'running', position: undefined, startedAt: new Date().toISOString(), worker: this.#worker };
+    const started: JobRecord = {
+      ...base,
+      status: 'running',
+      position: undefined,
+      startedAt: new Date().toISOString(),
+      worker: this.#worker,
+    };
     await this.#save(started);
     this.#emit(spec.id, { type: 'started', worker: this.#worker });
     try {
@@ -154,17 +168,24 @@ export class LocalQueue implements JobQueue {
         signal: controller.signal,
         onProgress: (p) => {
           const rec = this.#records.get(spec.id);
-          if (rec) this.#records.set(spec.id, { ...rec, progress: { step: p.step, total: p.total } });
+          if (rec)
+            this.#records.set(spec.id, { ...rec, progress: { step: p.step, total: p.total } });
           this.#emit(spec.id, { type: 'progress', ...p });
         },
       });
       const result = await storeOutput(this.#storage, spec.id, out);
       const rec = this.#records.get(spec.id) ?? started;
-      await this.#finish({ ...rec, status: 'succeeded', result, finishedAt: new Date().toISOString() });
+      await this.#finish({
+        ...rec,
+        status: 'succeeded',
+        result,
+        finishedAt: new Date().toISOString(),
+      });
     } catch (err) {
       const rec = this.#records.get(spec.id) ?? started;
       const finishedAt = new Date().toISOString();
-      if (controller.signal.aborted && isCancellation(err)) await this.#finish({ ...rec, status: 'cancelled', finishedAt });
+      if (controller.signal.aborted && isCancellation(err))
+        await this.#finish({ ...rec, status: 'cancelled', finishedAt });
       else await this.#finish({ ...rec, status: 'failed', error: jobErrorOf(err), finishedAt });
     }
   }

@@ -11,7 +11,16 @@ import { Redis } from 'ioredis';
 import type { RedisOptions } from '../options.ts';
 import type { Storage } from '../storage.ts';
 import { CANCELLED_PREFIX, isCancellation, jobErrorOf, storeOutput } from './finish.ts';
-import { FINAL_STATUSES, type JobError, type JobEvent, type JobOutput, type JobQueue, type JobRecord, type JobRunner, type JobSpec } from './types.ts';
+import {
+  FINAL_STATUSES,
+  type JobError,
+  type JobEvent,
+  type JobOutput,
+  type JobQueue,
+  type JobRecord,
+  type JobRunner,
+  type JobSpec,
+} from './types.ts';
 
 /** BullMQ queue name for a model (letters, digits, - and _ only). */
 export function queueName(model: string): string {
@@ -61,7 +70,10 @@ export class RedisQueue implements JobQueue {
     this.#pub = this.#conn();
     for (const model of models) {
       const name = queueName(model);
-      this.#queues.set(model, new Queue(name, { connection: this.#conn(), prefix: options.prefix }));
+      this.#queues.set(
+        model,
+        new Queue(name, { connection: this.#conn(), prefix: options.prefix }),
+      );
       const events = new QueueEvents(name, { connection: this.#conn(), prefix: options.prefix });
       this.#events.set(model, events);
       events.on('active', ({ jobId }) => {
@@ -71,11 +83,19 @@ export class RedisQueue implements JobQueue {
       events.on('progress', ({ jobId, data }) => {
         const p = data as WorkerProgress;
         if (p.step === 0) return; // the worker's hello: the job has started
-        this.#emit(jobId, { type: 'progress', step: p.step, total: p.total, ...(p.preview ? { preview: p.preview } : {}) });
+        this.#emit(jobId, {
+          type: 'progress',
+          step: p.step,
+          total: p.total,
+          ...(p.preview ? { preview: p.preview } : {}),
+        });
       });
       const settle = (jobId: string) => {
         if (!this.#listeners.has(jobId)) return;
-        void this.get(jobId).then((job) => job && FINAL_STATUSES.includes(job.status) && this.#emit(jobId, { type: 'done', job }));
+        void this.get(jobId).then(
+          (job) =>
+            job && FINAL_STATUSES.includes(job.status) && this.#emit(jobId, { type: 'done', job }),
+        );
       };
       events.on('completed', ({ jobId }) => settle(jobId));
       events.on('failed', ({ jobId }) => settle(jobId));
@@ -96,7 +116,13 @@ export class RedisQueue implements JobQueue {
   }
 
   async submit(spec: JobSpec): Promise<JobRecord> {
-    const record: JobRecord = { id: spec.id, model: spec.model, status: 'queued', createdAt: new Date().toISOString(), request: spec.request };
+    const record: JobRecord = {
+      id: spec.id,
+      model: spec.model,
+      status: 'queued',
+      createdAt: new Date().toISOString(),
+      request: spec.request,
+    };
     await this.#storage.writeJobFile(spec.id, 'job.json', JSON.stringify(record, null, 2));
     await this.#queue(spec.model).add('generate', spec, {
       jobId: spec.id,
@@ -109,7 +135,10 @@ export class RedisQueue implements JobQueue {
 
   async #position(model: string, id: string): Promise<number> {
     const q = this.#queue(model);
-    const [waiting, active] = await Promise.all([q.getJobs(['prioritized', 'waiting'], 0, -1, true), q.getActiveCount()]);
+    const [waiting, active] = await Promise.all([
+      q.getJobs(['prioritized', 'waiting'], 0, -1, true),
+      q.getActiveCount(),
+    ]);
     const k = waiting.findIndex((j) => j.id === id);
     return (k < 0 ? waiting.length : k) + 1 + Math.min(active, 1);
   }
@@ -120,19 +149,40 @@ export class RedisQueue implements JobQueue {
     const job = await Job.fromId<JobSpec, JobOutput>(this.#queue(stored.model), id);
     if (!job) return stored;
     const state = await job.getState();
-    const progress = (typeof job.progress === 'object' ? job.progress : undefined) as WorkerProgress | undefined;
+    const progress = (typeof job.progress === 'object' ? job.progress : undefined) as
+      WorkerProgress | undefined;
     const worker = progress?.worker ? { worker: progress.worker } : {};
-    const steps = progress && progress.total > 0 ? { progress: { step: progress.step, total: progress.total } } : {};
-    const ts = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : new Date().toISOString());
+    const steps =
+      progress && progress.total > 0
+        ? { progress: { step: progress.step, total: progress.total } }
+        : {};
+    const ts = (ms: number | undefined) =>
+      ms ? new Date(ms).toISOString() : new Date().toISOString();
     if (state === 'completed') {
       const result = await storeOutput(this.#storage, id, job.returnvalue);
-      return this.#final({ ...stored, ...worker, ...steps, status: 'succeeded', result, startedAt: ts(job.processedOn), finishedAt: ts(job.finishedOn) });
+      return this.#final({
+        ...stored,
+        ...worker,
+        ...steps,
+        status: 'succeeded',
+        result,
+        startedAt: ts(job.processedOn),
+        finishedAt: ts(job.finishedOn),
+      });
     }
     if (state === 'failed') {
       const { cancelled, error } = parseFailure(job.failedReason);
-      return this.#final({ ...stored, ...worker, ...steps, status: cancelled ? 'cancelled' : 'failed', ...(cancelled ? {} : { error }), finishedAt: ts(job.finishedOn) });
+      return this.#final({
+        ...stored,
+        ...worker,
+        ...steps,
+        status: cancelled ? 'cancelled' : 'failed',
+        ...(cancelled ? {} : { error }),
+        finishedAt: ts(job.finishedOn),
+      });
     }
-    if (state === 'active') return { ...stored, ...worker, ...steps, status: 'running', startedAt: ts(job.processedOn) };
+    if (state === 'active')
+      return { ...stored, ...worker, ...steps, status: 'running', startedAt: ts(job.processedOn) };
     return { ...stored, status: 'queued', position: await this.#position(stored.model, id) };
   }
 
@@ -148,7 +198,12 @@ export class RedisQueue implements JobQueue {
     if (record.status === 'queued' && job) {
       try {
         await job.remove();
-        const done = await this.#final({ ...record, status: 'cancelled', position: undefined, finishedAt: new Date().toISOString() });
+        const done = await this.#final({
+          ...record,
+          status: 'cancelled',
+          position: undefined,
+          finishedAt: new Date().toISOString(),
+        });
         this.#emit(id, { type: 'done', job: done });
         return done;
       } catch {
@@ -163,7 +218,9 @@ export class RedisQueue implements JobQueue {
     const set = this.#listeners.get(id) ?? new Set();
     set.add(listener);
     this.#listeners.set(id, set);
-    void this.#storage.readJobRecord<JobRecord>(id).then((r) => r && this.#subscribedModel.set(id, r.model));
+    void this.#storage
+      .readJobRecord<JobRecord>(id)
+      .then((r) => r && this.#subscribedModel.set(id, r.model));
     return () => {
       set.delete(listener);
       if (set.size === 0) {
@@ -177,7 +234,8 @@ export class RedisQueue implements JobQueue {
     for (const [id, m] of this.#subscribedModel) {
       if (m !== model) continue;
       const job = await Job.fromId(this.#queue(model), id);
-      if (job && (await job.getState()) === 'waiting') this.#emit(id, { type: 'queued', position: await this.#position(model, id) });
+      if (job && (await job.getState()) === 'waiting')
+        this.#emit(id, { type: 'queued', position: await this.#position(model, id) });
     }
   }
 
@@ -214,7 +272,12 @@ export interface RedisWorkers {
  * Runs jobs from the shared queues, one at a time per model in this process. Listens on the
  * cancel channel to abort its running job when asked.
  */
-export async function startRedisWorkers(o: RedisOptions, models: readonly string[], runner: JobRunner, workerName: string): Promise<RedisWorkers> {
+export async function startRedisWorkers(
+  o: RedisOptions,
+  models: readonly string[],
+  runner: JobRunner,
+  workerName: string,
+): Promise<RedisWorkers> {
   const conns: Redis[] = [];
   const conn = () => {
     const c = connect(o);
@@ -234,13 +297,21 @@ export async function startRedisWorkers(o: RedisOptions, models: readonly string
           const controller = new AbortController();
           running.set(job.id!, controller);
           try {
-            await job.updateProgress({ step: 0, total: 0, worker: workerName } satisfies WorkerProgress);
+            await job.updateProgress({
+              step: 0,
+              total: 0,
+              worker: workerName,
+            } satisfies WorkerProgress);
             return await runner(job.data, {
               signal: controller.signal,
-              onProgress: (p) => void job.updateProgress({ ...p, worker: workerName } satisfies WorkerProgress).catch(() => undefined),
+              onProgress: (p) =>
+                void job
+                  .updateProgress({ ...p, worker: workerName } satisfies WorkerProgress)
+                  .catch(() => undefined),
             });
           } catch (err) {
-            if (controller.signal.aborted && isCancellation(err)) throw new UnrecoverableError(`${CANCELLED_PREFIX} by request`);
+            if (controller.signal.aborted && isCancellation(err))
+              throw new UnrecoverableError(`${CANCELLED_PREFIX} by request`);
             throw new UnrecoverableError(JSON.stringify(jobErrorOf(err)));
           } finally {
             running.delete(job.id!);

@@ -3,7 +3,14 @@
  * model's executor, report progress with small previews, encode the result.
  */
 import { encode as encodePngSync } from 'fast-png';
-import { generate, latentToImage, resizeImage, type Executor, type ReferenceCutout, type RgbaImage } from '@contextgen/core';
+import {
+  generate,
+  latentToImage,
+  resizeImage,
+  type Executor,
+  type ReferenceCutout,
+  type RgbaImage,
+} from '@contextgen/core';
 import { decodeImageBuffer, encodePng } from '@contextgen/imaging';
 import { untrainedWarning, type RunnableModel } from '../models.ts';
 import { cutoutFromPng } from '../uploads.ts';
@@ -14,8 +21,22 @@ export const PREVIEW_SIDE = 96;
 
 export function previewDataUrl(image: RgbaImage, side = PREVIEW_SIDE): string {
   const s = Math.min(1, side / Math.max(image.width, image.height));
-  const small = s < 1 ? resizeImage(image, Math.max(1, Math.round(image.width * s)), Math.max(1, Math.round(image.height * s)), 'area') : image;
-  const png = encodePngSync({ width: small.width, height: small.height, data: new Uint8Array(small.data.buffer, small.data.byteOffset, small.data.byteLength), channels: 4, depth: 8 });
+  const small =
+    s < 1
+      ? resizeImage(
+          image,
+          Math.max(1, Math.round(image.width * s)),
+          Math.max(1, Math.round(image.height * s)),
+          'area',
+        )
+      : image;
+  const png = encodePngSync({
+    width: small.width,
+    height: small.height,
+    data: new Uint8Array(small.data.buffer, small.data.byteOffset, small.data.byteLength),
+    channels: 4,
+    depth: 8,
+  });
   return 'data:image/png;base64,' + Buffer.from(png).toString('base64');
 }
 
@@ -40,21 +61,37 @@ function imageBytes(spec: JobSpec, uploadId: string, field: string): Buffer {
   return Buffer.from(b64, 'base64');
 }
 
-async function decodeImages(spec: JobSpec): Promise<{ references: (ReferenceCutout | undefined)[]; layout?: RgbaImage }> {
+async function decodeImages(
+  spec: JobSpec,
+): Promise<{ references: (ReferenceCutout | undefined)[]; layout?: RgbaImage }> {
   const references = await Promise.all(
     spec.request.instances.map((inst, j) =>
-      inst.reference === undefined ? undefined : cutoutFromPng(imageBytes(spec, inst.reference, `instances[${j}].reference`), inst.reference),
+      inst.reference === undefined
+        ? undefined
+        : cutoutFromPng(
+            imageBytes(spec, inst.reference, `instances[${j}].reference`),
+            inst.reference,
+          ),
     ),
   );
   if (spec.request.layoutImage === undefined) return { references };
-  const { image } = await decodeImageBuffer(imageBytes(spec, spec.request.layoutImage, 'layoutImage'), 'layoutImage');
+  const { image } = await decodeImageBuffer(
+    imageBytes(spec, spec.request.layoutImage, 'layoutImage'),
+    'layoutImage',
+  );
   return { references, layout: image };
 }
 
-export function createRunner(models: ReadonlyMap<string, RunnableModel>, stepDelayMs = 0): JobRunner {
+export function createRunner(
+  models: ReadonlyMap<string, RunnableModel>,
+  stepDelayMs = 0,
+): JobRunner {
   return async (spec, { signal, onProgress }) => {
     const model = models.get(spec.model);
-    if (!model) throw new Error(`this worker does not serve model "${spec.model}" (it has ${[...models.keys()].join(', ')})`);
+    if (!model)
+      throw new Error(
+        `this worker does not serve model "${spec.model}" (it has ${[...models.keys()].join(', ')})`,
+      );
     const images = await decodeImages(spec);
     const P = model.manifest.tokenSize;
     const result = await generate(spec.request, images, slowed(model.executor, stepDelayMs), {
@@ -68,14 +105,19 @@ export function createRunner(models: ReadonlyMap<string, RunnableModel>, stepDel
         onProgress({ step: p.step, total: p.total, ...(preview ? { preview } : {}) });
       },
     });
-    const warnings = model.untrained ? [untrainedWarning(model.name), ...result.warnings] : result.warnings;
+    const warnings = model.untrained
+      ? [untrainedWarning(model.name), ...result.warnings]
+      : result.warnings;
     return {
       seed: result.seed,
       width: result.image.width,
       height: result.image.height,
       untrained: model.untrained,
       warnings,
-      timings: { modelMs: Math.round(result.timings.modelMs), totalMs: Math.round(result.timings.totalMs) },
+      timings: {
+        modelMs: Math.round(result.timings.modelMs),
+        totalMs: Math.round(result.timings.totalMs),
+      },
       resultPng: (await encodePng(result.image)).toString('base64'),
       layoutPng: (await encodePng(result.layout)).toString('base64'),
     };

@@ -68,7 +68,12 @@ export interface JobOutput {
 export type JobEvent =
   | { readonly type: 'queued'; readonly position: number }
   | { readonly type: 'started'; readonly worker: string }
-  | { readonly type: 'progress'; readonly step: number; readonly total: number; readonly preview?: string }
+  | {
+      readonly type: 'progress';
+      readonly step: number;
+      readonly total: number;
+      readonly preview?: string;
+    }
   | { readonly type: 'done'; readonly job: JobRecord };
 
 export interface ProgressReport {
@@ -79,7 +84,10 @@ export interface ProgressReport {
 }
 
 /** Runs one job (the generation itself); throws CancelledError when the signal aborts. */
-export type JobRunner = (spec: JobSpec, ctx: { signal: AbortSignal; onProgress: (p: ProgressReport) => void }) => Promise<JobOutput>;
+export type JobRunner = (
+  spec: JobSpec,
+  ctx: { signal: AbortSignal; onProgress: (p: ProgressReport) => void },
+) => Promise<JobOutput>;
 
 export interface JobQueue {
   readonly kind: 'local' | 'redis';

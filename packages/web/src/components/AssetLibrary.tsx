@@ -20,7 +20,13 @@ function assetFrom(info: UploadInfo): Asset {
   };
 }
 
-export function AssetLibrary({ assets, onError }: { assets: readonly Asset[]; onError: (m: string) => void }) {
+export function AssetLibrary({
+  assets,
+  onError,
+}: {
+  assets: readonly Asset[];
+  onError: (m: string) => void;
+}) {
   const [pending, setPending] = useState(0);
   const [over, setOver] = useState(false);
 
@@ -64,11 +70,27 @@ export function AssetLibrary({ assets, onError }: { assets: readonly Asset[]; on
         <h2>References</h2>
         <label className="button primary">
           Upload…
-          <input data-testid="upload-input" type="file" accept={ACCEPT} multiple hidden onChange={(e) => e.target.files && void addFiles(e.target.files)} />
+          <input
+            data-testid="upload-input"
+            type="file"
+            accept={ACCEPT}
+            multiple
+            hidden
+            onChange={(e) => e.target.files && void addFiles(e.target.files)}
+          />
         </label>
       </header>
-      {pending > 0 && <p className="hint">Uploading and cutting out {pending} image{pending > 1 ? 's' : ''}…</p>}
-      {assets.length === 0 && pending === 0 && <p className="hint">Drop PNG, JPEG or WebP images here. Each is cut out automatically; place it on the canvas, then write what it is.</p>}
+      {pending > 0 && (
+        <p className="hint">
+          Uploading and cutting out {pending} image{pending > 1 ? 's' : ''}…
+        </p>
+      )}
+      {assets.length === 0 && pending === 0 && (
+        <p className="hint">
+          Drop PNG, JPEG or WebP images here. Each is cut out automatically; place it on the canvas,
+          then write what it is.
+        </p>
+      )}
       <ul className="asset-list">
         {assets.map((a) => (
           <AssetCard key={a.id} asset={a} onError={onError} />
@@ -87,13 +109,21 @@ function AssetCard({ asset, onError }: { asset: Asset; onError: (m: string) => v
   const shown = src && withToken(src);
 
   async function redo(mode: 'auto' | 'alpha' | 'none') {
-    if (!asset.uploadId) return onError(`${asset.name}: generate once (it uploads the image) before redoing its cutout`);
+    if (!asset.uploadId)
+      return onError(
+        `${asset.name}: generate once (it uploads the image) before redoing its cutout`,
+      );
     setBusy(true);
     try {
       const info = await redoCutout(asset.uploadId, mode, mode === 'auto' ? threshold : undefined);
       // A new URL per cutout, so every view of it (library, canvas, layout) reloads.
       const v = `?v=${Date.now()}`;
-      editor.dispatch('setAssetCutout', { id: asset.id, cutoutSrc: info.urls.cutout + v, maskSrc: info.urls.mask + v, maskSource: info.maskSource });
+      editor.dispatch('setAssetCutout', {
+        id: asset.id,
+        cutoutSrc: info.urls.cutout + v,
+        maskSrc: info.urls.mask + v,
+        maskSource: info.maskSource,
+      });
       for (const w of info.warnings) onError(`${asset.name}: ${w}`);
     } catch (err) {
       onError((err as Error).message);
@@ -116,26 +146,58 @@ function AssetCard({ asset, onError }: { asset: Asset; onError: (m: string) => v
         {shown && <img src={shown} alt={asset.name} />}
       </div>
       <div className="asset-body">
-        <div className="asset-name" title={asset.name}>{asset.name}</div>
+        <div className="asset-name" title={asset.name}>
+          {asset.name}
+        </div>
         <div className="asset-meta">
-          {asset.width}×{asset.height} · mask: {asset.maskSource === 'alpha' ? 'alpha' : asset.maskSource === 'auto' ? 'auto cutout' : 'whole image'}
+          {asset.width}×{asset.height} · mask:{' '}
+          {asset.maskSource === 'alpha'
+            ? 'alpha'
+            : asset.maskSource === 'auto'
+              ? 'auto cutout'
+              : 'whole image'}
         </div>
         <div className="row">
-          <button className="primary" onClick={() => editor.dispatch('addInstance', { assetId: asset.id })}>Place</button>
-          <button aria-pressed={showMask} onClick={() => setShowMask((v) => !v)}>{showMask ? 'Cutout' : 'Mask'}</button>
+          <button
+            className="primary"
+            onClick={() => editor.dispatch('addInstance', { assetId: asset.id })}
+          >
+            Place
+          </button>
+          <button aria-pressed={showMask} onClick={() => setShowMask((v) => !v)}>
+            {showMask ? 'Cutout' : 'Mask'}
+          </button>
           <button onClick={() => setEditing((v) => !v)}>Redo cutout</button>
-          <button className="ghost" title="Remove this image and its boxes" onClick={() => editor.dispatch('removeAsset', { id: asset.id })}>✕</button>
+          <button
+            className="ghost"
+            title="Remove this image and its boxes"
+            onClick={() => editor.dispatch('removeAsset', { id: asset.id })}
+          >
+            ✕
+          </button>
         </div>
         {editing && (
           <div className="redo">
             <label>
               Threshold {threshold}
-              <input type="range" min={2} max={80} value={threshold} onChange={(e) => setThreshold(Number(e.target.value))} />
+              <input
+                type="range"
+                min={2}
+                max={80}
+                value={threshold}
+                onChange={(e) => setThreshold(Number(e.target.value))}
+              />
             </label>
             <div className="row">
-              <button disabled={busy} onClick={() => void redo('auto')}>Auto</button>
-              <button disabled={busy} onClick={() => void redo('alpha')}>Alpha</button>
-              <button disabled={busy} onClick={() => void redo('none')}>Whole image</button>
+              <button disabled={busy} onClick={() => void redo('auto')}>
+                Auto
+              </button>
+              <button disabled={busy} onClick={() => void redo('alpha')}>
+                Alpha
+              </button>
+              <button disabled={busy} onClick={() => void redo('none')}>
+                Whole image
+              </button>
             </div>
           </div>
         )}

@@ -43,15 +43,25 @@ export function CanvasView({ state }: { state: EditorState }) {
   }
 
   function snapOptions(id: string) {
-    const edges = state.view.snapToEdges ? snapEdges(state.instances, id, canvas) : { xEdges: [], yEdges: [] };
-    return { grid: state.view.snapToGrid ? state.view.grid : 0, ...edges, threshold: Math.max(1, 8 / scale) };
+    const edges = state.view.snapToEdges
+      ? snapEdges(state.instances, id, canvas)
+      : { xEdges: [], yEdges: [] };
+    return {
+      grid: state.view.snapToGrid ? state.view.grid : 0,
+      ...edges,
+      threshold: Math.max(1, 8 / scale),
+    };
   }
 
   function start(e: ReactPointerEvent, inst: Instance, handle?: Handle) {
     e.stopPropagation();
     e.preventDefault();
     (e.target as Element).setPointerCapture(e.pointerId);
-    const ids = e.shiftKey ? [...new Set([...state.selection, inst.id])] : state.selection.includes(inst.id) ? state.selection : [inst.id];
+    const ids = e.shiftKey
+      ? [...new Set([...state.selection, inst.id])]
+      : state.selection.includes(inst.id)
+        ? state.selection
+        : [inst.id];
     editor.dispatch('select', { ids });
     const p = toCanvas(e);
     drag.current = { id: inst.id, handle, startBox: inst.box, startX: p.x, startY: p.y };
@@ -69,7 +79,11 @@ export function CanvasView({ state }: { state: EditorState }) {
       box = resizeBox(d.startBox, d.handle, p, canvas, aspect);
       if (!aspect) box = snapResizedBox(box, d.handle, snapOptions(d.id));
     } else {
-      box = snapMovedBox(moveBox(d.startBox, p.x - d.startX, p.y - d.startY, canvas), snapOptions(d.id), canvas);
+      box = snapMovedBox(
+        moveBox(d.startBox, p.x - d.startX, p.y - d.startY, canvas),
+        snapOptions(d.id),
+        canvas,
+      );
     }
     editor.dispatch('setBox', { id: d.id, box });
   }
@@ -87,7 +101,9 @@ export function CanvasView({ state }: { state: EditorState }) {
         data-testid="canvas"
         style={{ width: width * scale, height: height * scale }}
         onPointerDown={() => editor.dispatch('clearSelection')}
-        onDragOver={(e) => e.dataTransfer.types.includes('application/x-contextgen-asset') && e.preventDefault()}
+        onDragOver={(e) =>
+          e.dataTransfer.types.includes('application/x-contextgen-asset') && e.preventDefault()
+        }
         onDrop={(e) => {
           const assetId = e.dataTransfer.getData('application/x-contextgen-asset');
           const asset = assets.get(assetId);
@@ -98,11 +114,18 @@ export function CanvasView({ state }: { state: EditorState }) {
           const aspect = asset.width / asset.height;
           const w = aspect >= 1 ? side : side * aspect;
           const h = aspect >= 1 ? side / aspect : side;
-          editor.dispatch('addInstance', { assetId, box: { x1: p.x - w / 2, y1: p.y - h / 2, x2: p.x + w / 2, y2: p.y + h / 2 } });
+          editor.dispatch('addInstance', {
+            assetId,
+            box: { x1: p.x - w / 2, y1: p.y - h / 2, x2: p.x + w / 2, y2: p.y + h / 2 },
+          });
         }}
       >
         {state.view.showLayout && <LayoutPreview state={state} />}
-        {state.instances.length === 0 && <p className="canvas-empty">Place a reference here: “Place” in the library, or drag its picture onto the canvas.</p>}
+        {state.instances.length === 0 && (
+          <p className="canvas-empty">
+            Place a reference here: “Place” in the library, or drag its picture onto the canvas.
+          </p>
+        )}
         {paintOrder(state.instances).map((inst) => {
           const asset = inst.assetId ? assets.get(inst.assetId) : undefined;
           const selected = state.selection.includes(inst.id);
@@ -110,26 +133,45 @@ export function CanvasView({ state }: { state: EditorState }) {
           return (
             <div
               key={inst.id}
-              className={'box' + (selected ? ' selected' : '') + (state.view.showBoxes ? ' outlined' : '')}
+              className={
+                'box' + (selected ? ' selected' : '') + (state.view.showBoxes ? ' outlined' : '')
+              }
               data-testid="box"
-              style={{ left: inst.box.x1 * scale, top: inst.box.y1 * scale, width: boxWidth(inst.box) * scale, height: boxHeight(inst.box) * scale }}
+              style={{
+                left: inst.box.x1 * scale,
+                top: inst.box.y1 * scale,
+                width: boxWidth(inst.box) * scale,
+                height: boxHeight(inst.box) * scale,
+              }}
               onPointerDown={(e) => start(e, inst)}
               onPointerMove={move}
               onPointerUp={end}
               onPointerCancel={end}
             >
-              {!state.view.showLayout && src && <img src={withToken(src)} alt="" draggable={false} />}
-              {state.view.showBoxes && <span className="box-label">{inst.phrase || asset?.name || 'box'}</span>}
+              {!state.view.showLayout && src && (
+                <img src={withToken(src)} alt="" draggable={false} />
+              )}
+              {state.view.showBoxes && (
+                <span className="box-label">{inst.phrase || asset?.name || 'box'}</span>
+              )}
               {selected &&
                 HANDLES.map((h) => (
-                  <span key={h} className={`handle h-${h}`} onPointerDown={(e) => start(e, inst, h)} onPointerMove={move} onPointerUp={end} onPointerCancel={end} />
+                  <span
+                    key={h}
+                    className={`handle h-${h}`}
+                    onPointerDown={(e) => start(e, inst, h)}
+                    onPointerMove={move}
+                    onPointerUp={end}
+                    onPointerCancel={end}
+                  />
                 ))}
             </div>
           );
         })}
       </div>
       <div className="canvas-caption">
-        {width}×{height} px · {state.instances.length} box{state.instances.length === 1 ? '' : 'es'} · drag to move, handles to resize, Shift-click to add to the selection
+        {width}×{height} px · {state.instances.length} box{state.instances.length === 1 ? '' : 'es'}{' '}
+        · drag to move, handles to resize, Shift-click to add to the selection
       </div>
     </div>
   );

@@ -1,7 +1,13 @@
 /** Generate, watch the queue and the steps (with previews), cancel; errors show their real cause. */
 import type { GenerationState } from '../useGeneration.ts';
 
-export function GeneratePanel({ gen, onGenerate, onCancel, onDismiss, disabledReason }: {
+export function GeneratePanel({
+  gen,
+  onGenerate,
+  onCancel,
+  onDismiss,
+  disabledReason,
+}: {
   gen: GenerationState;
   onGenerate: () => void;
   onCancel: () => void;
@@ -13,15 +19,24 @@ export function GeneratePanel({ gen, onGenerate, onCancel, onDismiss, disabledRe
   return (
     <section className="generate">
       <div className="row">
-        <button data-testid="generate" className="primary big" disabled={active || !!disabledReason} title={disabledReason ?? 'Mod+Enter'} onClick={onGenerate}>
+        <button
+          data-testid="generate"
+          className="primary big"
+          disabled={active || !!disabledReason}
+          title={disabledReason ?? 'Mod+Enter'}
+          onClick={onGenerate}
+        >
           Generate
         </button>
         {active && gen.jobId && (
-          <button data-testid="cancel" onClick={onCancel}>Cancel</button>
+          <button data-testid="cancel" onClick={onCancel}>
+            Cancel
+          </button>
         )}
         <span className="status" data-testid="status">
           {gen.phase === 'uploading' && 'Uploading references…'}
-          {gen.phase === 'queued' && `Waiting in queue${gen.position ? ` (position ${gen.position})` : ''}…`}
+          {gen.phase === 'queued' &&
+            `Waiting in queue${gen.position ? ` (position ${gen.position})` : ''}…`}
           {gen.phase === 'running' && `Step ${gen.step} of ${gen.total}`}
           {gen.phase === 'done' && 'Done'}
           {gen.phase === 'cancelled' && 'Cancelled'}
@@ -29,7 +44,13 @@ export function GeneratePanel({ gen, onGenerate, onCancel, onDismiss, disabledRe
         </span>
       </div>
       {(active || gen.phase === 'done') && (
-        <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={gen.total} aria-valuenow={gen.step}>
+        <div
+          className="progress"
+          role="progressbar"
+          aria-valuemin={0}
+          aria-valuemax={gen.total}
+          aria-valuenow={gen.step}
+        >
           <div className="bar" style={{ width: `${pct}%` }} />
         </div>
       )}
@@ -43,7 +64,9 @@ export function GeneratePanel({ gen, onGenerate, onCancel, onDismiss, disabledRe
         <div className="error" role="alert" data-testid="error">
           <strong>{gen.phase === 'failed' ? 'Generation failed: ' : ''}</strong>
           {gen.error}
-          <button className="ghost" onClick={onDismiss} aria-label="Dismiss">✕</button>
+          <button className="ghost" onClick={onDismiss} aria-label="Dismiss">
+            ✕
+          </button>
         </div>
       )}
     </section>

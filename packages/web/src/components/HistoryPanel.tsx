@@ -3,7 +3,15 @@ import type { HistoryEntry } from '@contextgen/editor';
 import { withToken } from '../api.ts';
 import { editor } from '../store.ts';
 
-export function HistoryPanel({ results, current, onShow }: { results: readonly HistoryEntry[]; current?: string; onShow: (id: string) => void }) {
+export function HistoryPanel({
+  results,
+  current,
+  onShow,
+}: {
+  results: readonly HistoryEntry[];
+  current?: string;
+  onShow: (id: string) => void;
+}) {
   return (
     <section className="history">
       <h2>History</h2>
@@ -19,11 +27,27 @@ export function HistoryPanel({ results, current, onShow }: { results: readonly H
                 Seed {r.seed} {r.untrained && <span className="badge warn">untrained</span>}
               </div>
               <div className="hint" title={r.settings.prompt}>
-                {new Date(r.createdAt).toLocaleTimeString()} · {r.instances.length} box{r.instances.length === 1 ? '' : 'es'} · {r.settings.prompt || '(no prompt)'}
+                {new Date(r.createdAt).toLocaleTimeString()} · {r.instances.length} box
+                {r.instances.length === 1 ? '' : 'es'} · {r.settings.prompt || '(no prompt)'}
               </div>
               <div className="row tight">
-                <button data-testid="restore" onClick={() => { editor.dispatch('restoreResult', { id: r.id }); onShow(r.id); }} title="Restore prompt, boxes, size, steps and seed">Restore</button>
-                <button className="ghost" onClick={() => editor.dispatch('removeResult', { id: r.id })} aria-label="Remove from history">✕</button>
+                <button
+                  data-testid="restore"
+                  onClick={() => {
+                    editor.dispatch('restoreResult', { id: r.id });
+                    onShow(r.id);
+                  }}
+                  title="Restore prompt, boxes, size, steps and seed"
+                >
+                  Restore
+                </button>
+                <button
+                  className="ghost"
+                  onClick={() => editor.dispatch('removeResult', { id: r.id })}
+                  aria-label="Remove from history"
+                >
+                  ✕
+                </button>
               </div>
             </div>
           </li>

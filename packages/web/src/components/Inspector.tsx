@@ -5,7 +5,13 @@ import { editor } from '../store.ts';
 export function Inspector({ state }: { state: EditorState }) {
   const selected = state.instances.filter((i) => state.selection.includes(i.id));
   if (selected.length === 0) {
-    return <section className="inspector"><p className="hint">Select a box to edit its phrase and size. Place references from the library on the left.</p></section>;
+    return (
+      <section className="inspector">
+        <p className="hint">
+          Select a box to edit its phrase and size. Place references from the library on the left.
+        </p>
+      </section>
+    );
   }
   if (selected.length > 1) {
     return (
@@ -26,24 +32,45 @@ export function Inspector({ state }: { state: EditorState }) {
     <section className="inspector" data-testid="inspector">
       <label className="field wide">
         Phrase for {asset?.name ?? 'this box'}
-        <input data-testid="phrase" value={inst.phrase} placeholder="what this is, e.g. a grey cat" onChange={(e) => editor.dispatch('setPhrase', { id: inst.id, phrase: e.target.value })} onBlur={() => editor.commit()} />
+        <input
+          data-testid="phrase"
+          value={inst.phrase}
+          placeholder="what this is, e.g. a grey cat"
+          onChange={(e) => editor.dispatch('setPhrase', { id: inst.id, phrase: e.target.value })}
+          onBlur={() => editor.commit()}
+        />
       </label>
       <div className="row coords">
         {(['x1', 'y1', 'x2', 'y2'] as const).map((k) => (
           <label key={k} className="field small">
             {k}
-            <input type="number" value={inst.box[k]} onChange={(e) => setCoord(k, Number(e.target.value))} />
+            <input
+              type="number"
+              value={inst.box[k]}
+              onChange={(e) => setCoord(k, Number(e.target.value))}
+            />
           </label>
         ))}
-        <span className="hint">{boxWidth(inst.box)}×{boxHeight(inst.box)}</span>
+        <span className="hint">
+          {boxWidth(inst.box)}×{boxHeight(inst.box)}
+        </span>
       </div>
       <div className="row">
         <label className="check">
-          <input type="checkbox" checked={inst.aspectLocked} onChange={() => editor.dispatch('toggleAspectLock', { id: inst.id })} /> Lock aspect
+          <input
+            type="checkbox"
+            checked={inst.aspectLocked}
+            onChange={() => editor.dispatch('toggleAspectLock', { id: inst.id })}
+          />{' '}
+          Lock aspect
         </label>
         <ZOrderButtons />
-        <button onClick={() => editor.dispatch('duplicateSelected')} title="Mod+D">Duplicate</button>
-        <button onClick={() => editor.dispatch('removeSelected')} title="Delete">Delete</button>
+        <button onClick={() => editor.dispatch('duplicateSelected')} title="Mod+D">
+          Duplicate
+        </button>
+        <button onClick={() => editor.dispatch('removeSelected')} title="Delete">
+          Delete
+        </button>
       </div>
     </section>
   );
@@ -52,10 +79,18 @@ export function Inspector({ state }: { state: EditorState }) {
 function ZOrderButtons() {
   return (
     <span className="row tight">
-      <button onClick={() => editor.dispatch('sendToBack')} title="Send to back (Shift+[)">⤓</button>
-      <button onClick={() => editor.dispatch('sendBackward')} title="Send backward ([)">↓</button>
-      <button onClick={() => editor.dispatch('bringForward')} title="Bring forward (])">↑</button>
-      <button onClick={() => editor.dispatch('bringToFront')} title="Bring to front (Shift+])">⤒</button>
+      <button onClick={() => editor.dispatch('sendToBack')} title="Send to back (Shift+[)">
+        ⤓
+      </button>
+      <button onClick={() => editor.dispatch('sendBackward')} title="Send backward ([)">
+        ↓
+      </button>
+      <button onClick={() => editor.dispatch('bringForward')} title="Bring forward (])">
+        ↑
+      </button>
+      <button onClick={() => editor.dispatch('bringToFront')} title="Bring to front (Shift+])">
+        ⤒
+      </button>
     </span>
   );
 }

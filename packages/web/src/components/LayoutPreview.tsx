@@ -17,7 +17,14 @@ export function LayoutPreview({ state }: { state: EditorState }) {
         const base = { box: boxToArray(inst.box), resize: inst.resize, z: inst.z };
         if (!src) return base;
         const image = await loadRgba(src);
-        const mask = { width: image.width, height: image.height, data: Uint8Array.from({ length: image.width * image.height }, (_, i) => image.data[i * 4 + 3]!) };
+        const mask = {
+          width: image.width,
+          height: image.height,
+          data: Uint8Array.from(
+            { length: image.width * image.height },
+            (_, i) => image.data[i * 4 + 3]!,
+          ),
+        };
         return { ...base, reference: { image, mask } };
       }),
     ).then((instances) => {
