@@ -2,7 +2,8 @@
  * End to end, in a real browser: the server (tiny random model, --allow-untrained) serves the
  * built editor; we upload two references, place them, generate, see the result with its seed
  * and the untrained warning, reload the page and restore from history. Screenshots of the main
- * screens go to docs/screenshots/.
+ * screens go to out/screenshots/ (ignored), or to SCREENSHOTS_DIR: `SCREENSHOTS_DIR=docs/screenshots`
+ * refreshes the committed ones.
  * Needs /usr/bin/chromium (Debian package "chromium") and a built editor (npm run build -w @contextgen/web).
  */
 import { test } from 'node:test';
@@ -18,7 +19,7 @@ import { fetchJson, TINY_MODEL } from '../../packages/server/src/test-util.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'docs', 'screenshots');
+const SHOTS = resolve(ROOT, process.env.SCREENSHOTS_DIR ?? join('out', 'screenshots'));
 const EMOJI = join(ROOT, 'node_modules', 'emoji-datasource-google', 'img', 'google', '64');
 
 const missing = !existsSync(CHROMIUM)
