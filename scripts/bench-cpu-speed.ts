@@ -6,7 +6,7 @@
  * Run: npx tsx scripts/bench-cpu-speed.ts [--model DIR] [--runs 5] [--threads 2] [--steps N] [--json]
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
@@ -90,7 +90,7 @@ await executor.dispose();
 const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 const figures = {
   model: executor.manifest.name,
-  request: reqPath,
+  request: relative(REPO_ROOT, reqPath),
   instances: request.instances.length,
   size: `${request.width}x${request.height}`,
   steps: request.steps ?? executor.manifest.sampling.steps,
