@@ -94,9 +94,10 @@ def main(argv: list[str] | None = None) -> dict:
     rank, world, local = dist_info()
     cuda = torch.cuda.is_available() and args.device != "cpu"
     device = torch.device(f"cuda:{local}" if cuda else "cpu")
-    if world > 1:
-        torch.cuda.set_device(device)
-        torch.distributed.init_process_group("nccl")
+    if world > 1:  # torchrun: NCCL across GPUs, gloo on CPU (how the tests check the DDP path)
+        if cuda:
+            torch.cuda.set_device(device)
+        torch.distributed.init_process_group("nccl" if cuda else "gloo")
     ckpt = load_checkpoint(args.resume_from / "checkpoint.pt") if args.resume_from else None
     data = open_dataset(get_data(args, rank), ModelConfig.from_dict(ckpt["config"]) if ckpt else get_config(args.config))
     if ckpt is not None:

@@ -64,7 +64,8 @@ class Trainer:
         self.opt = self._optimizer(tcfg.lr)
         module: nn.Module = self.net
         if self.world > 1:
-            module = nn.parallel.DistributedDataParallel(self.net, device_ids=[self.device.index])
+            module = nn.parallel.DistributedDataParallel(
+                self.net, device_ids=[self.device.index] if self.device.type == "cuda" else None)
         self.fwd: Callable = torch.compile(module, dynamic=False) if compile else module
 
     def _optimizer(self, lr: float) -> torch.optim.Optimizer:

@@ -61,3 +61,25 @@ def test_reexport_from_checkpoint_reproduces_the_folder(tmp_path):
     assert err["denoiser"] <= 1e-4
     assert json.loads((tmp_path / "again" / "model.json").read_text()) == before
     assert load_checkpoint(out / "checkpoint.pt")["optimizer"] is None
+
+
+def test_torchrun_two_processes_train_in_step(tmp_path):
+    """The multi-GPU path with no code change: torchrun with 2 CPU processes (gloo). Each rank takes its own
+    share of every global batch and DDP averages the gradients, so the run sees 2 x batch samples a step;
+    rank 0 writes the model folder."""
+    import os
+    import subprocess
+
+    data = tmp_path / "data"
+    write_shards(data, [raw_sample(i) for i in range(12)], 32, 16, VOCAB)
+    out = tmp_path / "ddp"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path[:2]), "OMP_NUM_THREADS": "1"}
+    torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    r = subprocess.run([*torchrun, "-m", "contextgen_train.gpu_run", "--out", str(out), "--data", str(data),
+                        "--config", "tiny", "--max-steps", "3", "--minutes", "5", "--reserve-s", "0", "--batch", "2",
+                        "--device", "cpu"], env=env, capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr[-3000:]
+    run = json.loads((out / "run.json").read_text())
+    assert run["step"] == 3 and run["device"].startswith("2x")
+    prov = json.loads((out / "model.json").read_text())["provenance"]
+    assert prov["samplesSeen"] == 3 * 2 * 2
