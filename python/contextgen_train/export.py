@@ -1,7 +1,8 @@
 """ONNX export of the text encoder and denoiser (dynamic batch and token counts) into a model folder:
 model.json, vocab.json, text_encoder.onnx, denoiser.onnx (CONTRACTS 4).
 
-Uses the TorchScript exporter (dynamo=False): it takes the boolean masks and SDPA as they are.
+Uses the TorchScript exporter (dynamo=False): it takes the boolean masks and SDPA as they are. A model
+built with attention="flex" is exported through the SDPA path (same weights, same rule).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import torch
 from .configs import ModelConfig
 from .dummy import DENOISER_INPUTS, dummy_inputs
 from .manifest import FILES, build_manifest
-from .model import ContextGenDiT
+from .model import ContextGenDiT, sdpa_model
 from .text_encoder import TextEncoder
 from .tokenizer import WordTokenizer
 
@@ -43,7 +44,7 @@ def export_denoiser(model: ContextGenDiT, path: Path) -> None:
     axes = {"txt": {0: "B", 1: "Ntxt"}, "img": {0: "B", 1: "Nimg"}, "pos": {0: "B", 1: "N"}, "t": {0: "B"},
             "out": {0: "B", 1: "Nimg"}}
     axes.update({k: {0: "B", 1: "N"} for k in ("seg", "inst", "cover", "valid")})
-    _export(model, tuple(ex[k] for k in DENOISER_INPUTS), path, list(DENOISER_INPUTS), ["out"], axes)
+    _export(sdpa_model(model), tuple(ex[k] for k in DENOISER_INPUTS), path, list(DENOISER_INPUTS), ["out"], axes)
 
 
 def write_model_folder(out: str | Path, cfg: ModelConfig, model: ContextGenDiT, enc: TextEncoder,
@@ -67,7 +68,7 @@ def onnx_parity(model: ContextGenDiT, enc: TextEncoder, folder: str | Path, seed
     ex = dummy_inputs(model.cfg, batch=3, instances=3, text_tokens=4, phrase_tokens=1, seed=seed)
     sess = ort.InferenceSession(str(folder / FILES["denoiser"]), providers=["CPUExecutionProvider"])
     with torch.no_grad():
-        ref = model.float().eval()(*(ex[k] for k in DENOISER_INPUTS)).numpy()
+        ref = sdpa_model(model).float().eval()(*(ex[k] for k in DENOISER_INPUTS)).numpy()
     got = sess.run(["out"], {k: ex[k].numpy() for k in DENOISER_INPUTS})[0]
     ids = torch.tensor([[2, 3, 4], [2, 1, 0]], dtype=torch.int64)
     tsess = ort.InferenceSession(str(folder / FILES["textEncoder"]), providers=["CPUExecutionProvider"])

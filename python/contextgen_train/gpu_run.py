@@ -4,6 +4,7 @@ write a complete model folder + training log into --out.
     python -m contextgen_train.gpu_run --out OUT --minutes 8 --data DATA_DIR [--resume-from MODEL_DIR]
     python -m contextgen_train.gpu_run --out OUT --minutes 8 --data-cmd "node scripts/device/render.js --out {data}"
     torchrun --nproc_per_node 8 -m contextgen_train.gpu_run ...   (DDP, same flags)
+    ... --attention flex   (FlexAttention, block-sparse masks, compiled on CUDA; export still uses SDPA)
 
 OUT receives model.json, vocab.json, text_encoder.onnx, denoiser.onnx, checkpoint.pt (bf16, split into
 parts under 15 MiB when larger), train_log.jsonl and run.json (figures of this call).
@@ -57,6 +58,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--device", default="auto", help="auto | cpu | cuda")
     ap.add_argument("--compile", action="store_true",
                     help="torch.compile on CUDA, with every batch padded to static maximum lengths")
+    ap.add_argument("--attention", default="sdpa", choices=["sdpa", "flex"],
+                    help="sdpa: dense additive masks (default); flex: FlexAttention with block-sparse masks of the "
+                         "same CONTRACTS 1 rule, flex_attention compiled on CUDA (the ONNX export always uses sdpa)")
     ap.add_argument("--no-bf16", action="store_true", help="fp32 on CUDA instead of bf16 autocast")
     ap.add_argument("--full-checkpoint", action="store_true", help="fp32 checkpoint (exact resume, twice the bytes)")
     ap.add_argument("--lean-checkpoint", action="store_true",
@@ -108,7 +112,8 @@ def main(argv: list[str] | None = None) -> dict:
         tdict = dataclasses.asdict(TrainConfig(seed=args.seed))
     overrides = {"batch_size": args.batch, "lr": args.lr, "dpo_beta": args.dpo_beta}
     tcfg = TrainConfig(**{**tdict, **{k: v for k, v in overrides.items() if v is not None}})
-    trainer = Trainer(cfg, tcfg, len(tok), device, bf16=cuda and not args.no_bf16, compile=cuda and args.compile)
+    trainer = Trainer(cfg, tcfg, len(tok), device, bf16=cuda and not args.no_bf16, compile=cuda and args.compile,
+                      attention=args.attention)
     if ckpt is not None:
         trainer.load_state_dict(ckpt)
     del ckpt
@@ -162,7 +167,8 @@ def main(argv: list[str] | None = None) -> dict:
                    "checkpoint_files": [f.name for f in files],
                    "checkpoint_bytes": sum(f.stat().st_size for f in files),
                    "parity_max_abs": onnx_parity(ema.denoiser, ema.text_encoder, args.out),
-                   "total_seconds": round(time.monotonic() - t_start, 1), "device": prov["hardware"]}
+                   "total_seconds": round(time.monotonic() - t_start, 1), "device": prov["hardware"],
+                   "attention": args.attention}
         (args.out / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
         print(json.dumps(summary), file=sys.stderr)
     if world > 1:

@@ -2,7 +2,8 @@
 Modulation (AdaLN), QK-norm, DoubleStreamBlock, SingleStreamBlock, LastLayer.
 
 Attention goes through `F.scaled_dot_product_attention` with an additive mask [B, 1, N, N] (0 = may
-read, -inf = may not), built once per forward by the model; that path exports to ONNX. No complex ops anywhere.
+read, -inf = may not), built once per forward by the model; that path exports to ONNX. The optional
+FlexAttention path passes a BlockMask instead (`flex.py`). No complex ops anywhere.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch.nn.attention.flex_attention import BlockMask
+
+from .flex import flex
 
 
 def rope_angles(pos: Tensor, dim: int, theta: float = 10_000.0) -> Tensor:
@@ -38,10 +42,14 @@ def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
     return torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), -1).flatten(-2)  # [B, H, N, D]
 
 
-def attention(q: Tensor, k: Tensor, v: Tensor, cos: Tensor, sin: Tensor, mask: Tensor) -> Tensor:
-    """q, k, v [B, H, N, D]; mask: additive float (or bool) [B, 1, N, N] -> [B, N, H*D]."""
+def attention(q: Tensor, k: Tensor, v: Tensor, cos: Tensor, sin: Tensor, mask: Tensor | BlockMask) -> Tensor:
+    """q, k, v [B, H, N, D]; mask: additive float (or bool) [B, 1, N, N] for SDPA, or a FlexAttention
+    BlockMask (the optional flex path, `flex.py`) -> [B, N, H*D]."""
     q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-    x = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)  # [B, H, N, D]
+    if isinstance(mask, BlockMask):
+        x = flex(q, k, v, mask)  # [B, H, N, D]
+    else:
+        x = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)  # [B, H, N, D]
     return x.transpose(1, 2).flatten(2)  # [B, N, H*D]
 
 

@@ -2,15 +2,19 @@
 
 Inputs are exactly the denoiser ONNX I/O of CONTRACTS 4; masks are built inside from the descriptors,
 once per forward, and each block reads the CLA or ICA mask according to the config's layer kinds.
+`attention="flex"` swaps the dense additive masks for FlexAttention block masks of the same rule.
 """
 
 from __future__ import annotations
+
+import copy
 
 import torch
 from torch import Tensor, nn
 
 from .configs import ModelConfig
 from .layers import DoubleStreamBlock, EmbedND, LastLayer, MLPEmbedder, Modulation, SingleStreamBlock, timestep_embedding
+from .flex import block_masks, check_attention
 from .masks import attention_masks
 
 TIME_FEATURES = 256
@@ -18,9 +22,10 @@ NUM_SEGMENTS = 6
 
 
 class ContextGenDiT(nn.Module):
-    def __init__(self, cfg: ModelConfig):
+    def __init__(self, cfg: ModelConfig, attention: str = "sdpa"):
         super().__init__()
         self.cfg = cfg.check()
+        self.attention = check_attention(attention)  # "sdpa" (default, export) | "flex" (flex.py)
         h = cfg.hidden
         self.img_in = nn.Linear(cfg.patch_dim, h)
         self.txt_in = nn.Linear(cfg.text_dim, h)
@@ -36,14 +41,17 @@ class ContextGenDiT(nn.Module):
     def forward(self, txt: Tensor, img: Tensor, pos: Tensor, seg: Tensor, inst: Tensor, cover: Tensor,
                 valid: Tensor, t: Tensor) -> Tensor:
         n_txt = txt.shape[1]
-        cla, ica = attention_masks(seg, inst, cover, valid)  # bool [B, N, N] x2
         cos, sin = self.pe_embedder(pos)  # [B, 1, N, D/2] x2
         vec = self.time_in(timestep_embedding(t, TIME_FEATURES))  # [B, hidden]
         txt = self.txt_in(txt) + self.seg_embed(seg[:, :n_txt])  # [B, Nt, hidden]
         img = self.img_in(img) + self.seg_embed(seg[:, n_txt:])  # [B, Ni, hidden]
         # Additive masks, built once per forward: a boolean mask would be turned into a float one (plus a
         # NaN guard) inside every layer of the exported graph, about a fifth of the CPU time per step.
-        masks = {"cla": attention_bias(cla, img.dtype), "ica": attention_bias(ica, img.dtype)}  # [B, 1, N, N]
+        if self.attention == "flex":  # block-sparse masks from the same rule, one per layer kind in use
+            masks: dict = block_masks(seg, inst, cover, valid, set(self.kinds))
+        else:
+            cla, ica = attention_masks(seg, inst, cover, valid)  # bool [B, N, N] x2
+            masks = {"cla": attention_bias(cla, img.dtype), "ica": attention_bias(ica, img.dtype)}  # [B, 1, N, N]
         kinds = iter(self.kinds)
         for block in self.double_blocks:
             img, txt = block(img, txt, vec, cos, sin, masks[next(kinds)])  # [B, Ni, h], [B, Nt, h]
@@ -51,6 +59,15 @@ class ContextGenDiT(nn.Module):
         for block in self.single_blocks:
             x = block(x, vec, cos, sin, masks[next(kinds)])  # [B, N, hidden]
         return self.final_layer(x[:, n_txt:], vec)  # [B, Ni, P*P*3]
+
+
+def sdpa_model(model: ContextGenDiT) -> ContextGenDiT:
+    """The model itself when it uses the default SDPA path, else a copy that does (export, ONNX parity)."""
+    if model.attention == "sdpa":
+        return model
+    model = copy.deepcopy(model)
+    model.attention = "sdpa"
+    return model
 
 
 def attention_bias(mask: Tensor, dtype: torch.dtype) -> Tensor:

@@ -1,6 +1,7 @@
 """Training: flow-matching SFT on main tokens, then Diffusion-DPO (winner = ground truth, loser = the
 layout image, same noise and t, frozen reference = the SFT model). EMA weights, exact resume,
-bf16 autocast + torch.compile on CUDA (flags), DistributedDataParallel when WORLD_SIZE > 1."""
+bf16 autocast + torch.compile on CUDA (flags), optional FlexAttention (`attention="flex"`),
+DistributedDataParallel when WORLD_SIZE > 1."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ class Net(nn.Module):
     """Text encoder + denoiser, trained jointly. `pairs=True` runs the image batch twice as large as
     the text batch (DPO: winners then losers share prompts and descriptors)."""
 
-    def __init__(self, cfg: ModelConfig, vocab_size: int):
+    def __init__(self, cfg: ModelConfig, vocab_size: int, attention: str = "sdpa"):
         super().__init__()
-        self.text_encoder, self.denoiser = TextEncoder(cfg, vocab_size), ContextGenDiT(cfg)
+        self.text_encoder, self.denoiser = TextEncoder(cfg, vocab_size), ContextGenDiT(cfg, attention)
 
     def encode_text(self, prompt_ids: Tensor, phrase_ids: Tensor, txt_index: Tensor) -> Tensor:
         rows = [self.text_encoder(prompt_ids).flatten(0, 1)]  # [B*Lp, Dt]
@@ -52,11 +53,15 @@ def dist_info() -> tuple[int, int, int]:
 
 class Trainer:
     def __init__(self, cfg: ModelConfig, tcfg: TrainConfig, vocab_size: int, device: str | torch.device = "cpu",
-                 bf16: bool = False, compile: bool = False):
+                 bf16: bool = False, compile: bool = False, attention: str = "sdpa"):
         self.cfg, self.tcfg, self.device = cfg, tcfg, torch.device(device)
         self.bf16, self.rank, self.world, _ = bf16, *dist_info()
         torch.manual_seed(tcfg.seed)
-        self.net = Net(cfg, vocab_size).to(self.device)
+        self.attention = attention  # "sdpa" | "flex" (FlexAttention block masks; exports still use SDPA)
+        if attention == "flex" and self.device.type != "cuda":
+            raise ValueError(f"attention='flex' trains only on CUDA (torch {torch.__version__} has no FlexAttention "
+                             f"backward on {self.device.type}); use attention='sdpa' (gpu_run --attention sdpa) here")
+        self.net = Net(cfg, vocab_size, attention).to(self.device)
         self.ema = copy.deepcopy(self.net).requires_grad_(False)
         self.ref: Net | None = None
         self.stage, self.step, self.stage_start, self.lr_start = "sft", 0, 0, 0
