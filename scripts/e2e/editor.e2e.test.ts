@@ -8,45 +8,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import sharp from 'sharp';
-import { chromium, type Page } from 'playwright-core';
-import { serve, DEFAULT_WEB_DIR } from '../../packages/server/src/index.ts';
+import { join } from 'node:path';
+import { serve } from '../../packages/server/src/index.ts';
 import { fetchJson, TINY_MODEL } from '../../packages/server/src/test-util.ts';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = resolve(ROOT, process.env.SCREENSHOTS_DIR ?? join('out', 'screenshots'));
-const EMOJI = join(ROOT, 'node_modules', 'emoji-datasource-google', 'img', 'google', '64');
-
-const missing = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} not found (apt-get install -y chromium)`
-  : !existsSync(join(DEFAULT_WEB_DIR, 'index.html'))
-    ? 'the editor is not built (npm run build -w @contextgen/web)'
-    : undefined;
-
-/** A cat emoji with its alpha (mask from alpha) and a dog emoji flattened on a grey backdrop as JPEG (automatic cutout). */
-async function references(): Promise<{ name: string; mimeType: string; buffer: Buffer }[]> {
-  const cat = await sharp(join(EMOJI, '1f431.png')).resize(160, 160).png().toBuffer();
-  const dog = await sharp(join(EMOJI, '1f436.png'))
-    .resize(150, 150)
-    .extend({ top: 25, bottom: 25, left: 45, right: 45, background: '#e8e8e4' })
-    .flatten({ background: '#e8e8e4' })
-    .jpeg({ quality: 92 })
-    .toBuffer();
-  return [
-    { name: 'cat.png', mimeType: 'image/png', buffer: cat },
-    { name: 'dog-photo.jpg', mimeType: 'image/jpeg', buffer: dog },
-  ];
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.evaluate('window.scrollTo(0, 0)'); // page code as a string: this file has no DOM types
-  await page.screenshot({ path: join(SHOTS, name), fullPage: true });
-}
+import { launchBrowser, missing, references, shot, SHOTS } from './browser.ts';
 
 test(
   'editor: upload, place, generate with progress, result with seed, reload and restore',
@@ -62,21 +29,7 @@ test(
       port: 0,
       stepDelayMs: 250,
     });
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1360, height: 900 },
-    });
+    const context = await launchBrowser(profile);
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       const pageErrors: string[] = [];
@@ -89,8 +42,10 @@ test(
       // Upload two references at once; both are cut out.
       await page.getByTestId('upload-input').setInputFiles(await references());
       await page.getByTestId('asset').nth(1).waitFor();
-      assert.match(await page.getByTestId('asset').nth(0).innerText(), /mask: (alpha|auto cutout)/);
-      assert.match(await page.getByTestId('asset').nth(1).innerText(), /mask: auto cutout/);
+      // The uploads finish in either order, so each asset is found by its name.
+      const asset = (name: string) => page.getByTestId('asset').filter({ hasText: name });
+      assert.match(await asset('cat.png').innerText(), /mask: (alpha|auto cutout)/);
+      assert.match(await asset('dog-photo.jpg').innerText(), /mask: auto cutout/);
 
       // Place both, then drag the second box to the right.
       for (const k of [0, 1])

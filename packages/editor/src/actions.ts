@@ -30,7 +30,16 @@ export interface ActionArgs {
     maskSrc?: string;
     maskSource: Asset['maskSource'];
   };
-  setAssetUpload: { id: string; uploadId: string };
+  /**
+   * The server now holds this image. `serverCutout` is the cutout the server made of it; the
+   * asset takes it only when it has no cutout of its own (imported images), so the library
+   * shows the mask the model will get.
+   */
+  setAssetUpload: {
+    id: string;
+    uploadId: string;
+    serverCutout?: { cutoutSrc: string; maskSrc: string; maskSource: Asset['maskSource'] };
+  };
   removeAsset: { id: string };
   addInstance: { assetId: string | null; box?: CanvasBox; phrase?: string; id?: string };
   setBox: { id: string; box: CanvasBox };
@@ -162,7 +171,13 @@ export const ACTIONS = {
     perform: (s, a) =>
       ui({
         ...s,
-        assets: s.assets.map((x) => (x.id === a.id ? { ...x, uploadId: a.uploadId } : x)),
+        assets: s.assets.map((x) =>
+          x.id !== a.id
+            ? x
+            : !x.cutoutSrc && a.serverCutout
+              ? { ...x, uploadId: a.uploadId, ...a.serverCutout }
+              : { ...x, uploadId: a.uploadId },
+        ),
       }),
   }),
   removeAsset: action({

@@ -31,6 +31,33 @@ test('missingUploads lists placed assets without an upload id', () => {
   assert.throws(() => toGenerationRequest(e.state), /"cat" is not uploaded yet/);
 });
 
+test("setAssetUpload takes the server's cutout only for an asset without one of its own", () => {
+  const e = setup();
+  e.dispatch('setAssetCutout', {
+    id: 'a',
+    cutoutSrc: 'data:own-cutout',
+    maskSrc: 'data:own-mask',
+    maskSource: 'alpha',
+  });
+  const server = (id: string) => ({
+    cutoutSrc: `/api/uploads/${id}/cutout.png`,
+    maskSrc: `/api/uploads/${id}/mask.png`,
+    maskSource: 'auto' as const,
+  });
+  e.dispatch('setAssetUpload', { id: 'a', uploadId: 'upl_a', serverCutout: server('upl_a') });
+  e.dispatch('setAssetUpload', { id: 'b', uploadId: 'upl_b', serverCutout: server('upl_b') });
+  const [a, b] = e.state.assets;
+  assert.deepEqual(
+    [a?.uploadId, a?.cutoutSrc, a?.maskSrc, a?.maskSource],
+    ['upl_a', 'data:own-cutout', 'data:own-mask', 'alpha'],
+  );
+  assert.deepEqual(
+    [b?.uploadId, b?.cutoutSrc, b?.maskSrc, b?.maskSource],
+    ['upl_b', '/api/uploads/upl_b/cutout.png', '/api/uploads/upl_b/mask.png', 'auto'],
+  );
+  assert.deepEqual(missingUploads(e.state), []);
+});
+
 test('toGenerationRequest gives a valid core request in paint order with upload ids', () => {
   const e = setup();
   e.dispatch('setAssetUpload', { id: 'a', uploadId: 'upl_a' });

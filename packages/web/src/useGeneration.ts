@@ -49,7 +49,15 @@ async function uploadMissing(): Promise<void> {
       await dataUrlToBlob(src),
       asset.name.replace(/\.[a-z0-9]+$/i, '') + '.png',
     );
-    editor.dispatch('setAssetUpload', { id: asset.id, uploadId: info.id });
+    editor.dispatch('setAssetUpload', {
+      id: asset.id,
+      uploadId: info.id,
+      serverCutout: {
+        cutoutSrc: info.urls.cutout,
+        maskSrc: info.urls.mask,
+        maskSource: info.maskSource,
+      },
+    });
   }
 }
 

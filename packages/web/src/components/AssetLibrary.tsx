@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { newEditorId, type Asset } from '@contextgen/editor';
 import { redoCutout, uploadImage, withToken, type UploadInfo } from '../api.ts';
+import { dataUrlToBlob } from '../images.ts';
 import { editor } from '../store.ts';
 
 const ACCEPT = 'image/png,image/jpeg,image/webp';
@@ -108,14 +109,19 @@ function AssetCard({ asset, onError }: { asset: Asset; onError: (m: string) => v
   const src = showMask ? asset.maskSrc : (asset.cutoutSrc ?? asset.src);
   const shown = src && withToken(src);
 
+  /** The server's id for this image; one opened from a project or imported is uploaded first. */
+  async function uploaded(): Promise<string> {
+    if (asset.uploadId) return asset.uploadId;
+    const info = await uploadImage(await dataUrlToBlob(asset.src), asset.name);
+    editor.dispatch('setAssetUpload', { id: asset.id, uploadId: info.id });
+    return info.id;
+  }
+
   async function redo(mode: 'auto' | 'alpha' | 'none') {
-    if (!asset.uploadId)
-      return onError(
-        `${asset.name}: generate once (it uploads the image) before redoing its cutout`,
-      );
     setBusy(true);
     try {
-      const info = await redoCutout(asset.uploadId, mode, mode === 'auto' ? threshold : undefined);
+      const id = await uploaded();
+      const info = await redoCutout(id, mode, mode === 'auto' ? threshold : undefined);
       // A new URL per cutout, so every view of it (library, canvas, layout) reloads.
       const v = `?v=${Date.now()}`;
       editor.dispatch('setAssetCutout', {
