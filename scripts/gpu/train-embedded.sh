@@ -3,7 +3,8 @@
 # train the embedded model (resuming from models/embedded when it holds a checkpoint), export,
 # and bring the model folder back through $OUT as a tarball split below 16 MiB.
 #   usage: bash scripts/gpu/train-embedded.sh MINUTES SAMPLES SEED
-#   env:   CONFIG (embedded), BATCH (128), DPO_FRACTION (0.15), WORKERS (cpus-2), DEVICE (auto)
+#   env:   CONFIG (embedded), BATCH (128), DPO_FRACTION (0.15), WORKERS (cpus-2), DEVICE (auto),
+#          EXTRA (more gpu_run flags, e.g. "--compile --attention flex")
 # Needs: .gpu/ (carried; built by scripts/device/pack.sh) and PyTorch. Rehearse on CPU with
 #   CONFIG=tiny DEVICE=cpu BATCH=8 OUT=/tmp/rehearsal bash scripts/gpu/train-embedded.sh 0.5 300 1
 set -euo pipefail
@@ -25,7 +26,7 @@ if compgen -G "models/embedded/checkpoint.pt*" >/dev/null && [ "$CONFIG" = embed
   echo "== train ($CONFIG, batch $BATCH, ${MINUTES} min, DPO share $DPO_FRACTION, resume: ${RESUME[*]:-none})"
   "$PY" -m contextgen_train.gpu_run --config "$CONFIG" --data "$WORK/data" --out "$WORK/model" \
     --minutes "$MINUTES" --batch "$BATCH" --dpo-fraction "$DPO_FRACTION" --lean-checkpoint \
-    --device "${DEVICE:-auto}" --reserve-s "${RESERVE_S:-25}" "${RESUME[@]}"
+    --device "${DEVICE:-auto}" --reserve-s "${RESERVE_S:-25}" "${RESUME[@]}" ${EXTRA:-}
 } 2>&1 | tee "$OUT/run.log"
 # The tool returns at most 8 files of < 16 MiB: one tarball, split.
 tar -C "$WORK/model" -cf - . | split -b 15000000 -d - "$OUT/model.tar.part"
