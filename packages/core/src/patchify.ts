@@ -4,9 +4,26 @@
  */
 import type { RgbaImage } from './types.ts';
 
-function checkCanvas(width: number, height: number, P: number): void {
+/**
+ * For each pixel (row-major HWC order) the offset of its first channel in the patch layout.
+ * `patchify` and `unpatchify` are the two directions of this one permutation.
+ */
+function patchOffsets(values: number, width: number, height: number, P: number): Int32Array {
   if (width % P !== 0 || height % P !== 0)
     throw new RangeError(`${width}x${height} is not a multiple of the token size ${P}`);
+  if (values !== width * height * 3)
+    throw new RangeError(`expected ${width * height * 3} values, got ${values}`);
+  const offsets = new Int32Array(width * height);
+  const tw = width / P;
+  const rowLen = P * P * 3;
+  for (let y = 0; y < height; y++) {
+    const ty = Math.floor(y / P);
+    const py = y % P;
+    for (let x = 0; x < width; x++) {
+      offsets[y * width + x] = (ty * tw + Math.floor(x / P)) * rowLen + (py * P + (x % P)) * 3;
+    }
+  }
+  return offsets;
 }
 
 /** HWC float32 (`H*W*3`) -> patches (`(H/P)*(W/P)` rows of `P*P*3`). */
@@ -16,22 +33,13 @@ export function patchify(
   height: number,
   P: number,
 ): Float32Array {
-  checkCanvas(width, height, P);
-  if (hwc.length !== width * height * 3)
-    throw new RangeError(`expected ${width * height * 3} values, got ${hwc.length}`);
+  const offsets = patchOffsets(hwc.length, width, height, P);
   const out = new Float32Array(hwc.length);
-  const tw = width / P;
-  const rowLen = P * P * 3;
-  for (let y = 0; y < height; y++) {
-    const ty = Math.floor(y / P);
-    const py = y % P;
-    for (let x = 0; x < width; x++) {
-      const base = (ty * tw + Math.floor(x / P)) * rowLen + (py * P + (x % P)) * 3;
-      const src = (y * width + x) * 3;
-      out[base] = hwc[src]!;
-      out[base + 1] = hwc[src + 1]!;
-      out[base + 2] = hwc[src + 2]!;
-    }
+  for (let i = 0; i < offsets.length; i++) {
+    const base = offsets[i]!;
+    out[base] = hwc[i * 3]!;
+    out[base + 1] = hwc[i * 3 + 1]!;
+    out[base + 2] = hwc[i * 3 + 2]!;
   }
   return out;
 }
@@ -43,22 +51,13 @@ export function unpatchify(
   height: number,
   P: number,
 ): Float32Array {
-  checkCanvas(width, height, P);
-  if (patches.length !== width * height * 3)
-    throw new RangeError(`expected ${width * height * 3} values, got ${patches.length}`);
+  const offsets = patchOffsets(patches.length, width, height, P);
   const out = new Float32Array(patches.length);
-  const tw = width / P;
-  const rowLen = P * P * 3;
-  for (let y = 0; y < height; y++) {
-    const ty = Math.floor(y / P);
-    const py = y % P;
-    for (let x = 0; x < width; x++) {
-      const base = (ty * tw + Math.floor(x / P)) * rowLen + (py * P + (x % P)) * 3;
-      const dst = (y * width + x) * 3;
-      out[dst] = patches[base]!;
-      out[dst + 1] = patches[base + 1]!;
-      out[dst + 2] = patches[base + 2]!;
-    }
+  for (let i = 0; i < offsets.length; i++) {
+    const base = offsets[i]!;
+    out[i * 3] = patches[base]!;
+    out[i * 3 + 1] = patches[base + 1]!;
+    out[i * 3 + 2] = patches[base + 2]!;
   }
   return out;
 }
