@@ -8,7 +8,7 @@ import type { Box } from '../eval/box.ts';
 import type { BenchCase, BenchSet } from './bench-set.ts';
 import type { CaseRenderer } from './render-case.ts';
 import { toRendered } from './render-case.ts';
-import { mix32 } from './hash.ts';
+import { mix32 } from '@contextgen/dataset';
 
 export interface LevelSpec {
   readonly level: number;

@@ -22,7 +22,7 @@ import { metricRow } from '../metrics/metrics.ts';
 import type { MetricRow } from '../metrics/metrics.ts';
 import type { CaseScore } from '../metrics/scores.ts';
 import type { BenchSet } from '../sets/bench-set.ts';
-import { mix32 } from '../sets/hash.ts';
+import { mix32 } from '@contextgen/dataset';
 import { CaseRenderer, firstCleanSwap } from '../sets/render-case.ts';
 
 export const CRITERIA = {
