@@ -24,6 +24,7 @@ import type { DatasetMeta, ShardEntry } from './shard.ts';
 import { writeShard } from './shard-writer.ts';
 import type { ShardJob } from './shard-writer.ts';
 import type { WorkerInit, WorkerMessage } from './worker.ts';
+import type { RenderContext } from './sample.ts';
 
 export interface BuildOptions {
   readonly out: string;
@@ -234,33 +235,22 @@ export async function buildDataset(options: BuildOptions, atlasIn?: Atlas): Prom
     options.onProgress?.(done, o.count);
   };
 
+  const settings: Omit<RenderContext, 'sprites'> = {
+    atlas,
+    size: o.size,
+    refSize: o.refSize,
+    seed: o.seed,
+    split: o.split,
+    pool,
+    minLevel: o.levels[0],
+    maxLevel: o.levels[1],
+  };
   const start = performance.now();
   if (o.workers === 0) {
-    const ctx = {
-      atlas,
-      size: o.size,
-      refSize: o.refSize,
-      seed: o.seed,
-      split: o.split,
-      pool,
-      minLevel: o.levels[0],
-      maxLevel: o.levels[1],
-      sprites: new Map(),
-    };
+    const ctx: RenderContext = { ...settings, sprites: new Map() };
     for (const job of selected) writeShard(ctx, job, o.out, () => onSamples(1));
   } else {
-    const init: WorkerInit = {
-      imigSynth: true,
-      atlas,
-      size: o.size,
-      refSize: o.refSize,
-      seed: o.seed,
-      split: o.split,
-      pool,
-      minLevel: o.levels[0],
-      maxLevel: o.levels[1],
-      outDir: o.out,
-    };
+    const init: WorkerInit = { imigSynth: true, ...settings, outDir: o.out };
     await runWorkers(
       init,
       selected,

@@ -4,21 +4,13 @@
  * in development, the single bundled .mjs on the GPU machine).
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Atlas } from './atlas.ts';
 import type { RenderContext } from './sample.ts';
 import { writeShard } from './shard-writer.ts';
 import type { ShardJob } from './shard-writer.ts';
 
-export interface WorkerInit {
+/** What a worker needs: the render settings (without the per-thread sprite cache) and the output folder. */
+export interface WorkerInit extends Omit<RenderContext, 'sprites'> {
   readonly imigSynth: true;
-  readonly atlas: Atlas;
-  readonly size: number;
-  readonly refSize: number;
-  readonly seed: number;
-  readonly split: string;
-  readonly pool: readonly number[];
-  readonly minLevel: number;
-  readonly maxLevel: number;
   readonly outDir: string;
 }
 
