@@ -6,6 +6,7 @@ export type { CliOptions } from './cli.ts';
 export { writePreview, contactSheet, readRecords } from './preview.ts';
 export { renderSample } from './sample.ts';
 export { mix32 } from './rng.ts';
+export { LAYOUT_EMPTY } from './sample.ts';
 export type { Sample, SampleInstance, RenderContext, Box } from './sample.ts';
 export { encodeRecord, decodeRecord, decodeShard, shardFileName, DATASET_FORMAT } from './shard.ts';
 export type { DatasetMeta, RecordHeader, DecodedRecord, ShardEntry } from './shard.ts';

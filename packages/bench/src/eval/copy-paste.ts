@@ -4,11 +4,12 @@
  * (NCC >= minNcc) at nearly the same values (mean absolute difference <= maxMad levels).
  * A re-rendered subject (new pose or light) fails one of the two; a pasted one passes both.
  */
+import { LAYOUT_EMPTY } from '@contextgen/dataset';
 import type { Raster } from '../image/raster.ts';
 import type { Box } from './box.ts';
 
-/** Empty layout pixels (spec/CONTRACTS.md section 5). */
-export const LAYOUT_EMPTY = 128;
+/** Empty layout pixels (spec/CONTRACTS.md section 5), as the dataset writes them. */
+export { LAYOUT_EMPTY };
 
 export interface CopyPasteOptions {
   readonly minNcc: number;
@@ -36,9 +37,8 @@ export function copyPaste(
   const y1 = Math.min(generated.height, Math.ceil(box[3]));
   const cg = generated.channels;
   const cl = layout.channels;
-  let n = 0;
-  const sa = [0, 0, 0];
-  const sb = [0, 0, 0];
+  // Pixels the layout image painted inside the box, as (generated offset, layout offset) pairs.
+  const painted: [number, number][] = [];
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const l = (y * W + x) * cl;
@@ -48,12 +48,16 @@ export function copyPaste(
         layout.data[l + 2] === LAYOUT_EMPTY
       )
         continue;
-      n++;
-      const g = (y * W + x) * cg;
-      for (let k = 0; k < 3; k++) {
-        sa[k]! += generated.data[g + k]!;
-        sb[k]! += layout.data[l + k]!;
-      }
+      painted.push([(y * W + x) * cg, l]);
+    }
+  }
+  const n = painted.length;
+  const sa = [0, 0, 0];
+  const sb = [0, 0, 0];
+  for (const [g, l] of painted) {
+    for (let k = 0; k < 3; k++) {
+      sa[k]! += generated.data[g + k]!;
+      sb[k]! += layout.data[l + k]!;
     }
   }
   if (n < 4) return { ncc: 0, mad: 255, copy: false };
@@ -61,26 +65,16 @@ export function copyPaste(
   let aa = 0;
   let bb = 0;
   let mad = 0;
-  for (let y = y0; y < y1; y++) {
-    for (let x = x0; x < x1; x++) {
-      const l = (y * W + x) * cl;
-      if (
-        layout.data[l] === LAYOUT_EMPTY &&
-        layout.data[l + 1] === LAYOUT_EMPTY &&
-        layout.data[l + 2] === LAYOUT_EMPTY
-      )
-        continue;
-      const g = (y * W + x) * cg;
-      for (let k = 0; k < 3; k++) {
-        const a = generated.data[g + k]!;
-        const b = layout.data[l + k]!;
-        mad += Math.abs(a - b);
-        const da = a - sa[k]! / n;
-        const db = b - sb[k]! / n;
-        ab += da * db;
-        aa += da * da;
-        bb += db * db;
-      }
+  for (const [g, l] of painted) {
+    for (let k = 0; k < 3; k++) {
+      const a = generated.data[g + k]!;
+      const b = layout.data[l + k]!;
+      mad += Math.abs(a - b);
+      const da = a - sa[k]! / n;
+      const db = b - sb[k]! / n;
+      ab += da * db;
+      aa += da * da;
+      bb += db * db;
     }
   }
   mad /= 3 * n;
