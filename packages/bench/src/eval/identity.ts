@@ -89,14 +89,22 @@ function maskedNccCrops(a: AlignedCrop, b: AlignedCrop): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
-/**
- * Local pattern agreement: NCC inside each cell of a grid over the cutout frame (cells with
- * enough subject pixels and texture), averaged after dropping the worst `trim` share of cells.
- * Cells make it insensitive to shading gradients across the subject; trimming to occluders.
- */
-function cellNcc(a: AlignedCrop, b: AlignedCrop, grid: number, trim: number): number {
+/** One cell of a grid over the cutout frame, with the masked-pixel count and colour sums of both crops. */
+interface GridCell {
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
+  /** Subject pixels (mask of `a`) in the cell. */
+  readonly n: number;
+  readonly ma: number[];
+  readonly mb: number[];
+}
+
+/** The `grid x grid` cells over the frame, row by row, with the sums over `a`'s subject pixels. */
+function gridCells(a: AlignedCrop, b: AlignedCrop, grid: number): GridCell[] {
   const { width: w, height: h } = a;
-  const vals: number[] = [];
+  const cells: GridCell[] = [];
   for (let gy = 0; gy < grid; gy++) {
     for (let gx = 0; gx < grid; gx++) {
       const x0 = Math.floor((gx * w) / grid);
@@ -116,25 +124,39 @@ function cellNcc(a: AlignedCrop, b: AlignedCrop, grid: number, trim: number): nu
             mb[k]! += b.rgb[i * 3 + k]!;
           }
         }
-      if (n < 0.5 * (x1 - x0) * (y1 - y0) || n < 6) continue;
-      let ab = 0;
-      let aa = 0;
-      let bb = 0;
-      for (let y = y0; y < y1; y++)
-        for (let x = x0; x < x1; x++) {
-          const i = y * w + x;
-          if (!a.mask[i]) continue;
-          for (let k = 0; k < 3; k++) {
-            const da = a.rgb[i * 3 + k]! - ma[k]! / n;
-            const db = b.rgb[i * 3 + k]! - mb[k]! / n;
-            ab += da * db;
-            aa += da * da;
-            bb += db * db;
-          }
-        }
-      if (aa < 25 * 3 * n) continue; // flat cell in the reference: says nothing
-      vals.push(bb > 1e-6 ? ab / Math.sqrt(aa * bb) : 0);
+      cells.push({ x0, x1, y0, y1, n, ma, mb });
     }
+  }
+  return cells;
+}
+
+/**
+ * Local pattern agreement: NCC inside each cell of a grid over the cutout frame (cells with
+ * enough subject pixels and texture), averaged after dropping the worst `trim` share of cells.
+ * Cells make it insensitive to shading gradients across the subject; trimming to occluders.
+ */
+function cellNcc(a: AlignedCrop, b: AlignedCrop, grid: number, trim: number): number {
+  const w = a.width;
+  const vals: number[] = [];
+  for (const { x0, x1, y0, y1, n, ma, mb } of gridCells(a, b, grid)) {
+    if (n < 0.5 * (x1 - x0) * (y1 - y0) || n < 6) continue;
+    let ab = 0;
+    let aa = 0;
+    let bb = 0;
+    for (let y = y0; y < y1; y++)
+      for (let x = x0; x < x1; x++) {
+        const i = y * w + x;
+        if (!a.mask[i]) continue;
+        for (let k = 0; k < 3; k++) {
+          const da = a.rgb[i * 3 + k]! - ma[k]! / n;
+          const db = b.rgb[i * 3 + k]! - mb[k]! / n;
+          ab += da * db;
+          aa += da * da;
+          bb += db * db;
+        }
+      }
+    if (aa < 25 * 3 * n) continue; // flat cell in the reference: says nothing
+    vals.push(bb > 1e-6 ? ab / Math.sqrt(aa * bb) : 0);
   }
   if (vals.length === 0) return 0;
   vals.sort((x, y) => y - x);
@@ -233,36 +255,16 @@ const BINS = 4;
  * overall brightness. Returns a similarity in 0..1 (1 = same colours in the same places).
  */
 function colourLayout(a: AlignedCrop, b: AlignedCrop, grid: number): number {
-  const { width: w, height: h } = a;
   const cellsA: number[][] = [];
   const cellsB: number[][] = [];
   let la = 0;
   let lb = 0;
-  for (let gy = 0; gy < grid; gy++) {
-    for (let gx = 0; gx < grid; gx++) {
-      const x0 = Math.floor((gx * w) / grid);
-      const x1 = Math.floor(((gx + 1) * w) / grid);
-      const y0 = Math.floor((gy * h) / grid);
-      const y1 = Math.floor(((gy + 1) * h) / grid);
-      let n = 0;
-      const ma = [0, 0, 0];
-      const mb = [0, 0, 0];
-      for (let y = y0; y < y1; y++)
-        for (let x = x0; x < x1; x++) {
-          const i = y * w + x;
-          if (!a.mask[i]) continue;
-          n++;
-          for (let k = 0; k < 3; k++) {
-            ma[k]! += a.rgb[i * 3 + k]!;
-            mb[k]! += b.rgb[i * 3 + k]!;
-          }
-        }
-      if (n < 0.4 * (x1 - x0) * (y1 - y0) || n < 3) continue;
-      cellsA.push(ma.map((v) => v / n));
-      cellsB.push(mb.map((v) => v / n));
-      la += (ma[0]! + ma[1]! + ma[2]!) / n;
-      lb += (mb[0]! + mb[1]! + mb[2]!) / n;
-    }
+  for (const { x0, x1, y0, y1, n, ma, mb } of gridCells(a, b, grid)) {
+    if (n < 0.4 * (x1 - x0) * (y1 - y0) || n < 3) continue;
+    cellsA.push(ma.map((v) => v / n));
+    cellsB.push(mb.map((v) => v / n));
+    la += (ma[0]! + ma[1]! + ma[2]!) / n;
+    lb += (mb[0]! + mb[1]! + mb[2]!) / n;
   }
   if (cellsA.length === 0 || lb <= 0) return 0;
   const g = la / lb;
