@@ -9,6 +9,7 @@ import {
   decodeImageBuffer,
   decodeImageFile,
   ImageInputError,
+  loadMattingModel,
   makeReference,
   type DecodedImage,
   type ImageLimits,
@@ -97,4 +98,22 @@ export async function decodeRequestImages(
       ? undefined
       : (await decodeSource(request.layoutImage, baseDir, 'layoutImage', options.limits)).image;
   return { images: { references, ...(layout ? { layout } : {}) }, maskSources };
+}
+
+/**
+ * `decodeRequestImages` with the `--matting-model` option: loads the ONNX matting model from
+ * `mattingModelPath` (when given) for this call and disposes it afterwards.
+ */
+export async function decodeRequestImagesWithMatting(
+  request: GenerationRequest,
+  baseDir: string,
+  mattingModelPath: string | undefined,
+): Promise<DecodedRequestImages> {
+  const matting =
+    mattingModelPath === undefined ? undefined : await loadMattingModel(resolve(mattingModelPath));
+  try {
+    return await decodeRequestImages(request, baseDir, matting ? { matting } : {});
+  } finally {
+    await matting?.dispose();
+  }
 }

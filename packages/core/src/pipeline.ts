@@ -85,6 +85,22 @@ function encodeWithWarning(
   return tok.encode(text, maxLength);
 }
 
+/** The request's instances as layout composition sees them, with their decoded references. */
+export function layoutInstances(
+  request: GenerationRequest,
+  references: RequestImages['references'],
+): LayoutInstance[] {
+  return request.instances.map((inst, j) => {
+    const reference = references[j];
+    return {
+      box: inst.box,
+      ...(reference ? { reference } : {}),
+      ...(inst.resize ? { resize: inst.resize } : {}),
+      ...(inst.z !== undefined ? { z: inst.z } : {}),
+    };
+  });
+}
+
 /**
  * Validate and prepare a request without running the model: layout, references, token ids and
  * the token plan. Throws RequestError for bad input.
@@ -124,16 +140,7 @@ export function prepareGeneration(
       layout = resizeImage(layout, width, height);
     }
   } else {
-    const layoutInstances: LayoutInstance[] = request.instances.map((inst, j) => {
-      const reference = images.references[j];
-      return {
-        box: inst.box,
-        ...(reference ? { reference } : {}),
-        ...(inst.resize ? { resize: inst.resize } : {}),
-        ...(inst.z !== undefined ? { z: inst.z } : {}),
-      };
-    });
-    layout = composeLayout(width, height, layoutInstances);
+    layout = composeLayout(width, height, layoutInstances(request, images.references));
   }
   const refLimits = {
     tokenSize: P,

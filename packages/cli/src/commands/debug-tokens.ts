@@ -1,15 +1,13 @@
 /** `contextgen debug tokens <request> [--model DIR]`: the token plan as JSON. */
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
 import { debugTokens, prepareGeneration, requestLimits, validateRequest } from '@contextgen/core';
-import { loadMattingModel } from '@contextgen/imaging';
 import { readModelInfo } from '@contextgen/runtime';
 import { inRequestFile, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { jsonRows } from '../json-rows.ts';
 import { chooseModel } from '../model-choice.ts';
 import { readRequestFile } from '../request-file.ts';
-import { decodeRequestImages } from '../request-images.ts';
+import { decodeRequestImagesWithMatting } from '../request-images.ts';
 
 export const DEBUG_USAGE = `contextgen debug tokens <request.json|segment_info.json> [--model DIR|NAME] [--matting-model PATH]
   Prints JSON: token segments, descriptors (seg, inst, cover, valid), position ids [axis0, y, x]
@@ -34,12 +32,11 @@ export async function runDebug(argv: string[], io: Io): Promise<number> {
   const { request, warnings } = await inRequestFile(positionals[0]!, () =>
     validateRequest(file.json, requestLimits(info.manifest)),
   );
-  const matting =
-    values['matting-model'] === undefined
-      ? undefined
-      : await loadMattingModel(resolve(values['matting-model']));
-  const { images } = await decodeRequestImages(request, file.dir, matting ? { matting } : {});
-  await matting?.dispose();
+  const { images } = await decodeRequestImagesWithMatting(
+    request,
+    file.dir,
+    values['matting-model'],
+  );
   const prep = await inRequestFile(positionals[0]!, () =>
     prepareGeneration(request, images, info.manifest, info.vocab),
   );

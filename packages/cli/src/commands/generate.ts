@@ -3,14 +3,14 @@ import { parseArgs } from 'node:util';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generate, requestLimits, validateRequest } from '@contextgen/core';
-import { loadMattingModel, writePng, type MattingModel } from '@contextgen/imaging';
+import { writePng } from '@contextgen/imaging';
 import { loadModel, readModelInfo } from '@contextgen/runtime';
 import { inRequestFile, UsageError } from '../errors.ts';
 import { assertTrained, chooseModel } from '../model-choice.ts';
 import { optional, parseGuidance, parseSeed, parseSteps, parseThreads } from '../options.ts';
 import { stepBar } from '../progress.ts';
 import { readRequestFile } from '../request-file.ts';
-import { decodeRequestImages } from '../request-images.ts';
+import { decodeRequestImagesWithMatting } from '../request-images.ts';
 import type { Io } from '../io.ts';
 
 export const GENERATE_USAGE = `contextgen generate <request.json|segment_info.json> -o out.png [options]
@@ -79,16 +79,12 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
   );
   for (const w of warnings) io.err(`warning: ${w}`);
 
-  let matting: MattingModel | undefined;
-  if (values['matting-model'] !== undefined)
-    matting = await loadMattingModel(resolve(values['matting-model']));
   const decodeStart = performance.now();
-  const { images, maskSources } = await decodeRequestImages(
+  const { images, maskSources } = await decodeRequestImagesWithMatting(
     request,
     file.dir,
-    matting ? { matting } : {},
+    values['matting-model'],
   );
-  await matting?.dispose();
   const decodeMs = performance.now() - decodeStart;
   maskSources.forEach((s, j) => {
     if (s === 'auto-cutout')

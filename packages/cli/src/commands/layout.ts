@@ -3,20 +3,20 @@ import { parseArgs } from 'node:util';
 import { extname, resolve } from 'node:path';
 import {
   composeLayout,
+  layoutInstances,
   MAX_PLAN_INSTANCES,
   requestLimits,
   validateRequest,
-  type LayoutInstance,
   type RequestLimits,
 } from '@contextgen/core';
-import { loadMattingModel, writePng } from '@contextgen/imaging';
+import { writePng } from '@contextgen/imaging';
 import { readModelInfo } from '@contextgen/runtime';
 import { drawBoxes } from '../draw-boxes.ts';
 import { inRequestFile, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { chooseModel } from '../model-choice.ts';
 import { readRequestFile } from '../request-file.ts';
-import { decodeRequestImages } from '../request-images.ts';
+import { decodeRequestImagesWithMatting } from '../request-images.ts';
 
 export const LAYOUT_USAGE = `contextgen layout <request.json|segment_info.json> -o layout.png [options]
   -o, --output FILE        PNG to write (required)
@@ -73,27 +73,14 @@ export async function runLayout(argv: string[], io: Io): Promise<number> {
     validateRequest(file.json, limits),
   );
   for (const w of warnings) io.err(`warning: ${w}`);
-  const matting =
-    values['matting-model'] === undefined
-      ? undefined
-      : await loadMattingModel(resolve(values['matting-model']));
-  const { images } = await decodeRequestImages(request, file.dir, matting ? { matting } : {});
-  await matting?.dispose();
+  const { images } = await decodeRequestImagesWithMatting(
+    request,
+    file.dir,
+    values['matting-model'],
+  );
   const layout =
     images.layout ??
-    composeLayout(
-      request.width,
-      request.height,
-      request.instances.map((inst, j): LayoutInstance => {
-        const reference = images.references[j];
-        return {
-          box: inst.box,
-          ...(reference ? { reference } : {}),
-          ...(inst.resize ? { resize: inst.resize } : {}),
-          ...(inst.z !== undefined ? { z: inst.z } : {}),
-        };
-      }),
-    );
+    composeLayout(request.width, request.height, layoutInstances(request, images.references));
   const boxes = request.instances.map((i) => i.box);
   const output = resolve(values.output);
   await writePng(output, values['no-boxes'] ? layout : drawBoxes(layout, boxes));
