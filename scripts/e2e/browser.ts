@@ -1,9 +1,12 @@
 /** Shared by the browser tests: where Chromium and the screenshots are, the references, the launch. */
 import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { DEFAULT_WEB_DIR } from '../../packages/server/src/index.ts';
+import { DEFAULT_WEB_DIR, serve } from '../../packages/server/src/index.ts';
+import { TINY_MODEL } from '../../packages/server/src/test-util.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -61,4 +64,48 @@ export function launchBrowser(profile: string): Promise<BrowserContext> {
 export async function shot(page: Page, name: string): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)'); // page code as a string: this file has no DOM types
   await page.screenshot({ path: join(SHOTS, name), fullPage: true });
+}
+
+export interface EditorSession {
+  readonly server: Awaited<ReturnType<typeof serve>>;
+  readonly page: Page;
+  /** Uncaught errors of the page, collected from the start. */
+  readonly pageErrors: string[];
+  /** Closes the browser and the server and deletes their folders. */
+  close(): Promise<void>;
+}
+
+/**
+ * The editor served with the tiny fixture model (--allow-untrained) from a fresh storage folder,
+ * open in Chromium with a fresh profile, its untrained banner shown.
+ */
+export async function openEditor(stepDelayMs: number): Promise<EditorSession> {
+  await mkdir(SHOTS, { recursive: true });
+  const storageDir = await mkdtemp(join(tmpdir(), 'cg-e2e-'));
+  const profile = await mkdtemp(join(tmpdir(), 'cg-chromium-'));
+  const server = await serve({
+    modelDirs: [TINY_MODEL],
+    allowUntrained: true,
+    storageDir,
+    port: 0,
+    stepDelayMs,
+  });
+  const context = await launchBrowser(profile);
+  const close = async (): Promise<void> => {
+    await context.close();
+    await server.close();
+    await rm(storageDir, { recursive: true, force: true });
+    await rm(profile, { recursive: true, force: true });
+  };
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(server.url!);
+    await page.getByTestId('untrained-banner').waitFor();
+    return { server, page, pageErrors, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

@@ -8,34 +8,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve } from '../../packages/server/src/index.ts';
-import { fetchJson, TINY_MODEL } from '../../packages/server/src/test-util.ts';
-import { launchBrowser, missing, references, shot, SHOTS } from './browser.ts';
+import { fetchJson } from '../../packages/server/src/test-util.ts';
+import { missing, openEditor, references, shot, SHOTS } from './browser.ts';
 
 test(
   'editor: upload, place, generate with progress, result with seed, reload and restore',
   { skip: missing ?? false, timeout: 180_000 },
   async () => {
-    await mkdir(SHOTS, { recursive: true });
-    const storageDir = await mkdtemp(join(tmpdir(), 'cg-e2e-'));
-    const profile = await mkdtemp(join(tmpdir(), 'cg-chromium-'));
-    const server = await serve({
-      modelDirs: [TINY_MODEL],
-      allowUntrained: true,
-      storageDir,
-      port: 0,
-      stepDelayMs: 250,
-    });
-    const context = await launchBrowser(profile);
+    const editor = await openEditor(250);
+    const { server, page, pageErrors } = editor;
     try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      const pageErrors: string[] = [];
-      page.on('pageerror', (e) => pageErrors.push(e.message));
-      await page.goto(server.url!);
-      await page.getByTestId('untrained-banner').waitFor();
       assert.match(await page.getByTestId('untrained-banner').innerText(), /untrained/i);
       await shot(page, '01-start.png');
 
@@ -113,10 +97,7 @@ test(
       for (const f of ['01-start.png', '05-result.png'])
         assert.ok((await readFile(join(SHOTS, f))).length > 1000);
     } finally {
-      await context.close();
-      await server.close();
-      await rm(storageDir, { recursive: true, force: true });
-      await rm(profile, { recursive: true, force: true });
+      await editor.close();
     }
   },
 );

@@ -9,15 +9,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Locator, Page } from 'playwright-core';
-import { serve } from '../../packages/server/src/index.ts';
-import { fetchJson, TINY_MODEL } from '../../packages/server/src/test-util.ts';
+import { fetchJson } from '../../packages/server/src/test-util.ts';
 import { loadProject } from '../../packages/editor/src/index.ts';
-import { launchBrowser, missing, references, shot, SHOTS } from './browser.ts';
+import { missing, openEditor, references, shot } from './browser.ts';
 
 /** The smallest value over all channels of an image (255: all white). */
 async function minValue(image: Buffer): Promise<number> {
@@ -44,25 +43,10 @@ test(
   'editor: redo cutout, save, open and import segment_info in the browser',
   { skip: missing ?? false, timeout: 120_000 },
   async () => {
-    await mkdir(SHOTS, { recursive: true });
-    const storageDir = await mkdtemp(join(tmpdir(), 'cg-e2e-'));
     const work = await mkdtemp(join(tmpdir(), 'cg-e2e-files-'));
-    const profile = await mkdtemp(join(tmpdir(), 'cg-chromium-'));
-    const server = await serve({
-      modelDirs: [TINY_MODEL],
-      allowUntrained: true,
-      storageDir,
-      port: 0,
-      stepDelayMs: 0,
-    });
-    const context = await launchBrowser(profile);
+    const editor = await openEditor(0);
+    const { server, page, pageErrors } = editor;
     try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      const pageErrors: string[] = [];
-      page.on('pageerror', (e) => pageErrors.push(e.message));
-      await page.goto(server.url!);
-      await page.getByTestId('untrained-banner').waitFor();
-
       await page.getByTestId('upload-input').setInputFiles(await references());
       const assets = page.getByTestId('asset');
       await assets.nth(1).waitFor();
@@ -231,11 +215,8 @@ test(
       await shot(page, '09-imported.png');
       assert.deepEqual(pageErrors, []);
     } finally {
-      await context.close();
-      await server.close();
-      await rm(storageDir, { recursive: true, force: true });
+      await editor.close();
       await rm(work, { recursive: true, force: true });
-      await rm(profile, { recursive: true, force: true });
     }
   },
 );
