@@ -30,14 +30,10 @@ export interface CutoutRequest {
   readonly threshold?: number;
 }
 
-export interface ProcessedImage {
-  readonly format: UploadMeta['format'];
-  readonly width: number;
-  readonly height: number;
-  readonly cutoutWidth: number;
-  readonly cutoutHeight: number;
-  readonly maskSource: MaskSource;
-  readonly maskCoverage: number;
+export interface ProcessedImage extends Pick<
+  UploadMeta,
+  'format' | 'width' | 'height' | 'cutoutWidth' | 'cutoutHeight' | 'maskSource' | 'maskCoverage'
+> {
   readonly cutoutPng: Buffer;
   readonly maskPng: Buffer;
   readonly warnings: string[];

@@ -7,7 +7,8 @@ export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 
 export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 
-export interface JobResult {
+/** What a finished generation says about itself, wherever its images live. */
+export interface JobOutcome {
   /** The seed the sampler actually used (drawn when the request had none). */
   readonly seed: number;
   readonly width: number;
@@ -16,6 +17,10 @@ export interface JobResult {
   readonly untrained: boolean;
   readonly warnings: readonly string[];
   readonly timings: { readonly modelMs: number; readonly totalMs: number };
+}
+
+/** A job's result as the API serves it: the outcome and where to fetch the images. */
+export interface JobResult extends JobOutcome {
   readonly resultUrl: string;
   readonly layoutUrl: string;
 }
@@ -52,14 +57,8 @@ export interface JobSpec {
   readonly images: Readonly<Record<string, string>>;
 }
 
-/** What a worker hands back. */
-export interface JobOutput {
-  readonly seed: number;
-  readonly width: number;
-  readonly height: number;
-  readonly untrained: boolean;
-  readonly warnings: readonly string[];
-  readonly timings: { readonly modelMs: number; readonly totalMs: number };
+/** What a worker hands back: the outcome and the images themselves. */
+export interface JobOutput extends JobOutcome {
   /** base64 PNGs. */
   readonly resultPng: string;
   readonly layoutPng: string;
