@@ -32,6 +32,16 @@ const inst = (box: unknown, extra: Record<string, unknown> = {}): Record<string,
   ...extra,
 });
 
+/** `contextgen layout` on a one-instance request whose reference is `reference` (a fixture file). */
+const layoutWithReference = async (name: string, reference: string) =>
+  cli([
+    'layout',
+    await fx.request(name, { instances: [inst([0, 0, 16, 16], { reference })] }),
+    '-o',
+    join(fx.dir, 'l.png'),
+    ...model,
+  ]);
+
 describe('contextgen CLI', { concurrency: 3 }, () => {
   test('generate with --allow-untrained writes the image and layout, prints seed and timings, and warns', async () => {
     const req = await fx.request('ok');
@@ -94,15 +104,7 @@ describe('contextgen CLI', { concurrency: 3 }, () => {
   });
 
   test('a missing reference image names the field, the resolved path and the fix', async () => {
-    const r = await cli([
-      'layout',
-      await fx.request('missing-ref', {
-        instances: [inst([0, 0, 16, 16], { reference: 'ghost.png' })],
-      }),
-      '-o',
-      join(fx.dir, 'l.png'),
-      ...model,
-    ]);
+    const r = await layoutWithReference('missing-ref', 'ghost.png');
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
@@ -111,13 +113,7 @@ describe('contextgen CLI', { concurrency: 3 }, () => {
   });
 
   test('an unsupported image format names the format and how to convert', async () => {
-    const r = await cli([
-      'layout',
-      await fx.request('gif', { instances: [inst([0, 0, 16, 16], { reference: 'anim.gif' })] }),
-      '-o',
-      join(fx.dir, 'l.png'),
-      ...model,
-    ]);
+    const r = await layoutWithReference('gif', 'anim.gif');
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
@@ -126,13 +122,7 @@ describe('contextgen CLI', { concurrency: 3 }, () => {
   });
 
   test('an image over the pixel limit is refused before decoding, stating the limit', async () => {
-    const r = await cli([
-      'layout',
-      await fx.request('huge', { instances: [inst([0, 0, 16, 16], { reference: 'huge.png' })] }),
-      '-o',
-      join(fx.dir, 'l.png'),
-      ...model,
-    ]);
+    const r = await layoutWithReference('huge', 'huge.png');
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
@@ -141,15 +131,7 @@ describe('contextgen CLI', { concurrency: 3 }, () => {
   });
 
   test('a reference with an empty mask is refused', async () => {
-    const r = await cli([
-      'layout',
-      await fx.request('empty-mask', {
-        instances: [inst([0, 0, 16, 16], { reference: 'transparent.png' })],
-      }),
-      '-o',
-      join(fx.dir, 'l.png'),
-      ...model,
-    ]);
+    const r = await layoutWithReference('empty-mask', 'transparent.png');
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
