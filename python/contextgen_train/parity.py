@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import collate, process
 from .sample import OnnxModel, timesteps
 from .shards import ShardReader
 
@@ -38,11 +37,8 @@ def load_dump(folder: str | Path) -> dict:
 
 def python_inputs(model: OnnxModel, raw) -> dict:
     """The trainer's denoiser inputs for one record (no condition dropout, no padding)."""
-    ex = process(raw, model.cfg, model.tok)
-    b = collate([ex], model.cfg, [False])
-    txt = model.text(b.prompt_ids.numpy(), b.phrase_ids.numpy(), b.txt_index.numpy()).astype(np.float32)
-    return {"example": ex, "n_main": b.n_main, "txt": txt[None] if txt.ndim == 2 else txt,
-            "img": b.img.numpy(), **{k: getattr(b, k).numpy() for k in INT_KEYS}}
+    ex, b, feeds = model.inputs(raw)
+    return {"example": ex, "n_main": b.n_main, "img": b.img.numpy(), **feeds}
 
 
 def _maxdiff(a: np.ndarray, b: np.ndarray) -> float:

@@ -57,6 +57,15 @@ class OnnxModel:
         rows.append(np.zeros((1, self.cfg.text_dim), np.float32))
         return np.concatenate(rows)[txt_index]
 
+    def inputs(self, raw) -> tuple:
+        """The trainer's denoiser inputs for one record (no condition dropout, no padding):
+        (example, batch, feeds), feeds holding txt and the int64 descriptors (img and t vary per step)."""
+        ex = process(raw, self.cfg, self.tok)
+        b = collate([ex], self.cfg, [False])
+        txt = self.text(b.prompt_ids.numpy(), b.phrase_ids.numpy(), b.txt_index.numpy()).astype(np.float32)
+        feeds = {"txt": txt, **{k: getattr(b, k).numpy() for k in ("pos", "seg", "inst", "cover", "valid")}}
+        return ex, b, feeds
+
     def euler(self, feeds: dict, img: np.ndarray, x: np.ndarray, ts: list[float]) -> np.ndarray:
         """Euler steps over `ts` from the latent x [B, Nmain, Pd]; img holds the context rows after Nmain."""
         img, n = img.copy(), x.shape[1]
@@ -71,18 +80,14 @@ class OnnxModel:
         """One dataset sample -> generated uint8 [S, S, 3] (guidance 1: the conditional branch only).
         noise: the initial latent [1, Nmain, P*P*3] (default: normal noise from `seed`);
         latent: return the final latent (model space, patch layout) instead of the image."""
-        ex = process(raw, self.cfg, self.tok)
-        b = collate([ex], self.cfg, [False])
+        ex, b, feeds = self.inputs(raw)
         steps = steps or self.manifest["sampling"]["steps"]
-        txt = self.text(b.prompt_ids.numpy(), b.phrase_ids.numpy(), b.txt_index.numpy())
         img = b.img.numpy().copy()
         n = b.n_main
         if noise is None:
             noise = np.random.default_rng(seed).standard_normal(img[:, :n].shape)
         x = np.asarray(noise, np.float32).reshape(img[:, :n].shape)
         ts = timesteps(steps, n, self.manifest["sampling"]["shift"])
-        feeds = {"txt": txt.astype(np.float32), "pos": b.pos.numpy(), "seg": b.seg.numpy(), "inst": b.inst.numpy(),
-                 "cover": b.cover.numpy(), "valid": b.valid.numpy()}
         x = self.euler(feeds, img, x, ts)
         if latent:
             return x
