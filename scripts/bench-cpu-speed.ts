@@ -10,14 +10,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
-import {
-  generate,
-  type DenoiserInputs,
-  type Executor,
-  type GenerationRequest,
-} from '@contextgen/core';
+import { generate, type GenerationRequest } from '@contextgen/core';
 import { loadReference } from '@contextgen/imaging';
 import { findModel, loadModel, REPO_ROOT } from '@contextgen/runtime';
+import { timedExecutor } from './lib/timed-executor.ts';
 
 const { values } = parseArgs({
   options: {
@@ -53,37 +49,19 @@ const references = await Promise.all(
   ),
 );
 
-// Time every executor call, so "in the model" is measured rather than inferred.
-let modelMs = 0;
-const timed: Executor = {
-  manifest: executor.manifest,
-  encodeText: async (ids, batch, length) => {
-    const t = performance.now();
-    const out = await executor.encodeText(ids, batch, length);
-    modelMs += performance.now() - t;
-    return out;
-  },
-  denoise: async (inputs: DenoiserInputs) => {
-    const t = performance.now();
-    const out = await executor.denoise(inputs);
-    modelMs += performance.now() - t;
-    return out;
-  },
-  dispose: () => executor.dispose(),
-};
 const vocab = { tokens: loaded.vocab };
 
 const totals: number[] = [];
 const inModel: number[] = [];
 for (let run = 0; run <= Number(values.runs); run++) {
-  modelMs = 0;
+  const timed = timedExecutor(executor, executor.manifest);
   const t = performance.now();
   const result = await generate(request, { references }, timed, { vocab: vocab.tokens });
   const total = performance.now() - t;
   if (result.image.width !== request.width) throw new Error('unexpected output size');
   if (run === 0) continue; // warm-up
   totals.push(total);
-  inModel.push(modelMs);
+  inModel.push(timed.insideMs);
 }
 await executor.dispose();
 

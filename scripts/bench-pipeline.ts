@@ -25,6 +25,7 @@ import {
 } from '@contextgen/core';
 import { loadReference } from '@contextgen/imaging';
 import { loadModel, REPO_ROOT } from '@contextgen/runtime';
+import { timedExecutor } from './lib/timed-executor.ts';
 
 const { values } = parseArgs({
   options: {
@@ -84,28 +85,6 @@ const manifest: ModelManifest = {
   },
 };
 
-/** Wraps an executor, adding up the time spent inside it. */
-function timed(inner: Pick<Executor, 'encodeText' | 'denoise'>): Executor & { insideMs: number } {
-  const ex = {
-    manifest,
-    insideMs: 0,
-    async encodeText(ids: BigInt64Array, b: number, l: number) {
-      const s = performance.now();
-      const r = await inner.encodeText(ids, b, l);
-      ex.insideMs += performance.now() - s;
-      return r;
-    },
-    async denoise(inputs: DenoiserInputs) {
-      const s = performance.now();
-      const r = await inner.denoise(inputs);
-      ex.insideMs += performance.now() - s;
-      return r;
-    },
-    async dispose() {},
-  };
-  return ex;
-}
-
 const Dt = 16;
 const instant = {
   encodeText: async (_ids: BigInt64Array, b: number, l: number) => ({
@@ -127,7 +106,7 @@ async function measure(
   const rows: { total: number; inside: number; compose: number; plan: number; tokens: number }[] =
     [];
   for (let r = 0; r <= runs; r++) {
-    const ex = timed(inner);
+    const ex = timedExecutor(inner, manifest);
     const res = await generate(request, images, ex, { vocab: model.vocab });
     if (r > 0)
       rows.push({
