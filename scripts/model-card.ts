@@ -11,8 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadRun } from '../packages/bench/src/report/report.ts';
-import type { MetricRow } from '@contextgen/bench';
+import { loadRun, type MetricRow } from '@contextgen/bench';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -6,7 +6,7 @@ export { openGenerator, caseRequest, REFERENCE_ROWS } from './run/generators.ts'
 export type { CaseGenerator, Generated } from './run/generators.ts';
 export { readAllCases, readRunInfo } from './run/run-folder.ts';
 export type { CaseRecord, RunInfo } from './run/run-folder.ts';
-export { buildReport, writeReport } from './report/report.ts';
+export { buildReport, loadRun, writeReport } from './report/report.ts';
 export { validateEvaluators, validationMarkdown, CRITERIA } from './validate/validate.ts';
 export type { ValidationResult } from './validate/validate.ts';
 export { calibrate, writeCalibration } from './eval/calibrate.ts';
