@@ -42,6 +42,7 @@ const INPUT_ERRORS = new Set([
   'ModelIoError',
   'NotAvailableError',
   'ArgsError',
+  'OutputFileError',
 ]);
 
 export interface ReportedError {

@@ -3,6 +3,7 @@ export * from './types.ts';
 export * from './manifest.ts';
 export * from './executor.ts';
 export * from './request.ts';
+export * from './segment-info.ts';
 export * from './image-ops.ts';
 export * from './layout.ts';
 export * from './token-plan.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RequestError, importSegmentInfo, requestLimits, validateRequest } from './request.ts';
+import { RequestError, requestLimits, validateRequest } from './request.ts';
 import { testManifest } from './testing.ts';
 
 const limits = requestLimits(testManifest()); // P 8, sides 32..128, 8 instances, 4 steps, guidance 1
@@ -107,38 +107,4 @@ test('unknown fields are warned about, a mask without reference is an error', ()
     validateRequest({ ...base, instances: [{ box: [0, 0, 8, 8], mask: 'm.png' }] }, limits),
   );
   assert.equal(e.field, 'instances[0].mask');
-});
-
-test('segment_info.json imports into a request', () => {
-  const req = importSegmentInfo({
-    caption: 'a cat and a dog',
-    width: 96,
-    layout_image: 'layout.png',
-    instances: [
-      { image: 'cat.png', bbox: [0, 0, 40, 40], label: 'cat', phrase: 'a grey cat' },
-      { image: 'dog.jpg', bbox: [40, 40, 96, 96], label: 'dog', mask: 'dog_mask.png' },
-    ],
-  });
-  assert.equal(req.height, 96);
-  assert.equal(req.prompt, 'a cat and a dog');
-  assert.equal(req.layoutImage, 'layout.png');
-  assert.deepEqual(req.instances[0], {
-    box: [0, 0, 40, 40],
-    reference: 'cat.png',
-    phrase: 'a grey cat',
-    label: 'cat',
-  });
-  assert.deepEqual(req.instances[1], {
-    box: [40, 40, 96, 96],
-    reference: 'dog.jpg',
-    mask: 'dog_mask.png',
-    phrase: 'dog',
-    label: 'dog',
-  });
-  const { request } = validateRequest(req, requestLimits(testManifest()));
-  assert.equal(request.instances.length, 2);
-  assert.equal(
-    fieldOf(() => importSegmentInfo({ caption: 'x', instances: [] })).field,
-    'segment_info.width',
-  );
 });
