@@ -1,6 +1,16 @@
 /** Argument parsing for the bench commands; the work happens in the modules it calls. */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import {
+  ArgsError,
+  chooseSubcommand,
+  commandUsage,
+  groupUsage,
+  parseCommand,
+  parseIntegerArg,
+  type CommandGroup,
+  type CommandSpec,
+  type OptionSpecs,
+} from '@contextgen/core';
 import { loadAtlas } from '@contextgen/dataset';
 import { calibrate, writeCalibration } from './eval/calibrate.ts';
 import { loadCalibration } from './eval/evaluators.ts';
@@ -11,37 +21,123 @@ import { makeSets } from './sets/make-sets.ts';
 import { loadSet } from './sets/set-files.ts';
 import { validateEvaluators, validationMarkdown } from './validate/validate.ts';
 
-export const BENCH_USAGE = `usage: bench <command> [options]
+const MAKE_SETS_COMMAND = {
+  name: 'contextgen bench make-sets',
+  synopsis: '[NAME...]',
+  summary: 'render candidates and write bench/sets/*.json (fixed seeds)',
+  options: {},
+  positionals: { min: 0, max: Infinity, what: 'set names' },
+} as const satisfies CommandSpec;
 
-commands:
-  make-sets [NAME...]                 render candidates and write bench/sets/*.json (fixed seeds)
-  calibrate [--limit N]               fit the identity and scene evaluators on training identities
-                                      -> bench/evaluators/calibration.json
-  run --model DIR|ground-truth|layout --set NAME --out DIR [--limit N] [--threads N] [--allow-untrained]
-                                      generate and score every case; resumes an existing --out
-  validate [--set NAME] [--limit N] [--out FILE]
-                                      evaluator validation figures on ground truth, swapped
-                                      identities, blank and noise images
-  report DIR [DIR...] [--external FILE] [--samples N] [--validation FILE]
-                                      DIR/report.md and DIR/report.html from a run folder; further
-                                      folders (e.g. ground-truth and layout runs) become extra rows`;
+const CALIBRATE_COMMAND = {
+  name: 'contextgen bench calibrate',
+  synopsis: '[--limit N] [--set NAME]',
+  summary:
+    'fit the identity and scene evaluators on training identities -> bench/evaluators/calibration.json',
+  options: {
+    limit: { type: 'string', value: 'N', help: 'use the first N cases (default: all)' },
+    set: { type: 'string', value: 'NAME', help: 'the calibration set (default calibration)' },
+  },
+} as const satisfies CommandSpec;
 
-export async function runBenchCli(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const log = (line: string) => console.log(line);
-  switch (command) {
+const RUN_COMMAND = {
+  name: 'contextgen bench run',
+  synopsis: '--model DIR|ground-truth|layout --set NAME --out DIR [options]',
+  summary: 'generate and score every case; resumes an existing --out',
+  options: {
+    model: {
+      type: 'string',
+      value: 'DIR|ground-truth|layout',
+      help: 'a model folder, or a baseline: ground-truth or layout (copy-paste) (required)',
+    },
+    set: { type: 'string', value: 'NAME', help: 'bench set under bench/sets (required)' },
+    out: { type: 'string', value: 'DIR', help: 'run folder (required; resumed when it exists)' },
+    limit: { type: 'string', value: 'N', help: 'run the first N cases only' },
+    threads: { type: 'string', value: 'N', help: 'ONNX Runtime threads' },
+    steps: { type: 'string', value: 'N', help: "sampling steps (default: the model's)" },
+    'allow-untrained': { type: 'boolean', help: 'run a model marked trained: false' },
+  },
+} as const satisfies CommandSpec;
+
+const VALIDATE_COMMAND = {
+  name: 'contextgen bench validate',
+  synopsis: '[--set NAME] [--limit N] [--out FILE]',
+  summary:
+    'evaluator validation figures on ground truth, swapped identities, blank and noise images',
+  options: {
+    set: { type: 'string', value: 'NAME', help: 'bench set (default heldout)' },
+    limit: { type: 'string', value: 'N', help: 'use the first N cases (default: all)' },
+    out: { type: 'string', value: 'FILE', help: 'also write the figures as JSON' },
+  },
+} as const satisfies CommandSpec;
+
+const REPORT_COMMAND = {
+  name: 'contextgen bench report',
+  synopsis: 'DIR [DIR...] [options]',
+  summary:
+    'DIR/report.md and DIR/report.html from a run folder; further folders (e.g. ground-truth and layout runs) become extra rows',
+  options: {
+    external: { type: 'string', value: 'FILE', help: 'external results to add as rows' },
+    samples: { type: 'string', value: 'N', help: 'sample rows in the HTML report' },
+    validation: { type: 'string', value: 'FILE', help: 'evaluator validation JSON to include' },
+  },
+  positionals: { min: 1, max: Infinity, what: 'run folders' },
+} as const satisfies CommandSpec;
+
+export const BENCH_GROUP: CommandGroup = {
+  name: 'contextgen bench',
+  summary: 'the IMIG-Synth benchmark',
+  commands: [
+    { word: 'make-sets', spec: MAKE_SETS_COMMAND },
+    { word: 'calibrate', spec: CALIBRATE_COMMAND },
+    { word: 'run', spec: RUN_COMMAND },
+    { word: 'validate', spec: VALIDATE_COMMAND },
+    { word: 'report', spec: REPORT_COMMAND },
+  ],
+};
+
+export const BENCH_USAGE = groupUsage(BENCH_GROUP);
+
+/** Parsed arguments of one subcommand, or null after printing its help. */
+function parsed<O extends OptionSpecs>(
+  spec: CommandSpec<O>,
+  args: readonly string[],
+  log: (l: string) => void,
+) {
+  const r = parseCommand(spec, args);
+  if (r.help) {
+    log(commandUsage(spec));
+    return null;
+  }
+  return r;
+}
+
+/**
+ * Run a `bench` subcommand; returns the exit code (0 done or help, 2 wrong usage or failed
+ * validation checks). Wrong usage throws ArgsError; other failures propagate.
+ */
+export async function runBenchCli(
+  argv: readonly string[],
+  log: (line: string) => void = (line) => console.log(line),
+): Promise<number> {
+  const sub = chooseSubcommand(BENCH_GROUP, argv);
+  if (sub.help) {
+    log(BENCH_USAGE);
+    return 0;
+  }
+  const rest = sub.rest;
+  switch (sub.word) {
     case 'make-sets': {
-      makeSets(rest, undefined, log);
+      const a = parsed(MAKE_SETS_COMMAND, rest, log);
+      if (a) makeSets(a.positionals, undefined, log);
       return 0;
     }
     case 'calibrate': {
-      const { values } = parseArgs({
-        args: [...rest],
-        options: { limit: { type: 'string' }, set: { type: 'string', default: 'calibration' } },
-      });
-      const set = loadSet(values.set!);
+      const a = parsed(CALIBRATE_COMMAND, rest, log);
+      if (!a) return 0;
+      const set = loadSet(a.values.set ?? 'calibration');
       const limit =
-        values.limit !== undefined ? positiveInt('--limit', values.limit) : set.cases.length;
+        a.values.limit !== undefined ? positiveInt('--limit', a.values.limit) : set.cases.length;
       const bar = progressBar('calibrate', Math.min(limit, set.cases.length));
       const cal = calibrate(loadAtlas(), set, { limit, onCase: () => bar.increment() });
       bar.stop();
@@ -52,26 +148,21 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
       return 0;
     }
     case 'run': {
-      const { values } = parseArgs({
-        args: [...rest],
-        options: {
-          model: { type: 'string' },
-          set: { type: 'string' },
-          out: { type: 'string' },
-          limit: { type: 'string' },
-          threads: { type: 'string' },
-          steps: { type: 'string' },
-          'allow-untrained': { type: 'boolean', default: false },
-        },
-      });
-      for (const k of ['model', 'set', 'out'] as const) {
-        if (!values[k]) throw new Error(`bench run needs --${k}\n\n${BENCH_USAGE}`);
+      const a = parsed(RUN_COMMAND, rest, log);
+      if (!a) return 0;
+      const values = a.values;
+      const { model, set, out } = values;
+      if (model === undefined || set === undefined || out === undefined) {
+        const missing = (['model', 'set', 'out'] as const).filter((k) => !values[k]);
+        throw new ArgsError(
+          `bench run needs ${missing.map((k) => `--${k}`).join(', ')}\n${commandUsage(RUN_COMMAND)}`,
+        );
       }
       let bar: ReturnType<typeof progressBar> | null = null;
       const summary = await runBench({
-        model: values.model!,
-        set: values.set!,
-        out: values.out!,
+        model,
+        set,
+        out,
         ...(values.limit !== undefined ? { limit: positiveInt('--limit', values.limit) } : {}),
         ...(values.threads !== undefined
           ? { threads: positiveInt('--threads', values.threads) }
@@ -79,9 +170,8 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
         ...(values.steps !== undefined ? { steps: positiveInt('--steps', values.steps) } : {}),
         allowUntrained: values['allow-untrained'],
         onStart: (total, done) => {
-          if (done > 0)
-            log(`resuming: ${done} of ${total} cases already finished in ${values.out}`);
-          bar = progressBar(`bench ${values.set}`, total);
+          if (done > 0) log(`resuming: ${done} of ${total} cases already finished in ${out}`);
+          bar = progressBar(`bench ${set}`, total);
         },
         onCase: () => bar?.increment(),
       });
@@ -89,72 +179,46 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
       log(
         `${summary.model} on ${summary.set}: ${summary.generated} cases generated, ${summary.skipped} already done -> ${summary.out}`,
       );
-      log(`report: npx tsx packages/bench/src/main.ts report ${summary.out}`);
+      log(`report: npx contextgen bench report ${summary.out}`);
       return 0;
     }
     case 'validate': {
-      const { values } = parseArgs({
-        args: [...rest],
-        options: {
-          set: { type: 'string', default: 'heldout' },
-          limit: { type: 'string' },
-          out: { type: 'string' },
-        },
-      });
-      const set = loadSet(values.set!);
+      const a = parsed(VALIDATE_COMMAND, rest, log);
+      if (!a) return 0;
+      const set = loadSet(a.values.set ?? 'heldout');
       const limit =
-        values.limit !== undefined ? positiveInt('--limit', values.limit) : set.cases.length;
+        a.values.limit !== undefined ? positiveInt('--limit', a.values.limit) : set.cases.length;
       const bar = progressBar('validate', Math.min(limit, set.cases.length));
       const v = validateEvaluators(loadAtlas(), set, loadCalibration(), {
         limit,
         onCase: () => bar.increment(),
       });
       bar.stop();
-      const md = validationMarkdown(v);
-      log(md);
-      if (values.out) {
-        writeFileSync(values.out, `${JSON.stringify(v, null, 1)}\n`);
-        log(`wrote ${values.out}`);
+      log(validationMarkdown(v));
+      if (a.values.out) {
+        writeFileSync(a.values.out, `${JSON.stringify(v, null, 1)}\n`);
+        log(`wrote ${a.values.out}`);
       }
       return v.checks.every((c) => c.ok) ? 0 : 2;
     }
-    case 'report': {
-      const { values, positionals } = parseArgs({
-        args: [...rest],
-        allowPositionals: true,
-        options: {
-          external: { type: 'string' },
-          samples: { type: 'string' },
-          validation: { type: 'string' },
-        },
-      });
-      if (positionals.length === 0)
-        throw new Error(`bench report needs a run folder\n\n${BENCH_USAGE}`);
+    default: {
+      const a = parsed(REPORT_COMMAND, rest, log);
+      if (!a) return 0;
       const written = writeReport({
-        runs: positionals,
-        ...(values.external ? { external: values.external } : {}),
-        ...(values.validation ? { validation: values.validation } : {}),
-        ...(values.samples !== undefined ? { samples: Number(values.samples) } : {}),
+        runs: a.positionals,
+        ...(a.values.external ? { external: a.values.external } : {}),
+        ...(a.values.validation ? { validation: a.values.validation } : {}),
+        ...(a.values.samples !== undefined
+          ? { samples: positiveInt('--samples', a.values.samples) }
+          : {}),
       });
       log(`wrote ${written.markdown} and ${written.html}`);
       return 0;
     }
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(BENCH_USAGE);
-      return command === undefined ? 1 : 0;
-    default:
-      console.error(`unknown bench command "${command}"\n\n${BENCH_USAGE}`);
-      return 1;
   }
 }
 
 /** Parses a whole number >= 1 for an option, naming the option when it is not one. */
 export function positiveInt(option: string, text: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < 1)
-    throw new Error(`${option} must be a whole number >= 1, got "${text}"`);
-  return v;
+  return parseIntegerArg(option, text, 1, Infinity);
 }

@@ -1,5 +1,5 @@
 /** @contextgen/bench: IMIG-Synth-Bench sets, evaluators, metrics, runner and reports. */
-export { runBenchCli, BENCH_USAGE } from './cli.ts';
+export { runBenchCli, BENCH_GROUP, BENCH_USAGE } from './cli.ts';
 export { runBench } from './run/runner.ts';
 export type { RunOptions, RunSummary } from './run/runner.ts';
 export { openGenerator, caseRequest, REFERENCE_ROWS } from './run/generators.ts';

@@ -5,6 +5,6 @@ runBenchCli(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
+    process.exit(err instanceof Error && err.name === 'ArgsError' ? 2 : 1);
   },
 );

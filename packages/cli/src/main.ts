@@ -1,50 +1,66 @@
 /** The `contextgen` command: argument dispatch only; the work lives in the packages. */
-import { runDebug, DEBUG_USAGE } from './commands/debug-tokens.ts';
-import { EXTERNAL_COMMANDS, runExternal, runServe } from './commands/external.ts';
-import { GENERATE_USAGE, runGenerate } from './commands/generate.ts';
-import { LAYOUT_USAGE, runLayout } from './commands/layout.ts';
-import { reportError, UsageError } from './errors.ts';
+import { readFileSync } from 'node:fs';
+import { ArgsError } from '@contextgen/core';
+import { runBench, runDataset } from './commands/dataset-bench.ts';
+import { runDebug } from './commands/debug-tokens.ts';
+import { runGenerate } from './commands/generate.ts';
+import { runLayout } from './commands/layout.ts';
+import { runServe } from './commands/serve.ts';
+import { reportError } from './errors.ts';
 import { processIo, type Io } from './io.ts';
 
-export const USAGE = `contextgen: multi-instance image generation with layout control and identity references
+/** Every command: the word typed, what it does, and its runner. */
+const COMMANDS: readonly {
+  readonly word: string;
+  readonly summary: string;
+  readonly run: (argv: string[], io: Io) => Promise<number>;
+}[] = [
+  { word: 'generate', summary: 'generate an image from a request', run: runGenerate },
+  { word: 'layout', summary: 'the layout image with numbered boxes (debugging)', run: runLayout },
+  { word: 'debug', summary: 'debug tokens: the token plan and masks as JSON', run: runDebug },
+  { word: 'dataset', summary: 'dataset build|preview: the IMIG-Synth data set', run: runDataset },
+  { word: 'bench', summary: 'bench run|report|...: the benchmark', run: runBench },
+  { word: 'serve', summary: 'the HTTP API and the web editor', run: runServe },
+];
+
+export const USAGE = `Usage: contextgen <command> [options]
+  multi-instance image generation with layout control and identity references
 
 Commands:
-  generate <request> -o out.png   generate an image (see below)
-  layout <request> -o layout.png  the composed layout image with numbered boxes (debugging)
-  debug tokens <request>          the token plan and attention masks as JSON
-${EXTERNAL_COMMANDS.map((c) => `  ${c.summary}`).join('\n')}
-  serve                           the HTTP API and web interface (contextgen serve --help)
+${COMMANDS.map((c) => `  ${c.word.padEnd(10)}${c.summary}`).join('\n')}
 
-${GENERATE_USAGE}
+Options:
+  -h, --help     show this help (\`contextgen <command> --help\` for a command's options)
+  -v, --version  print the version
 
-${LAYOUT_USAGE}
+A <request> is a ContextGen request JSON or the official tools' segment_info.json (one example,
+or a list: choose one with --entry N); image paths in it are relative to the file.
+Exit codes: 0 done, 1 failure, 2 bad input, 3 no trained model.`;
 
-${DEBUG_USAGE}
-
-A <request> is a ContextGen request JSON or the official tools' segment_info.json; image paths
-in it are relative to the file. Exit codes: 0 done, 1 failure, 2 bad input, 3 no trained model.`;
+/** `contextgen <version> (node <version>)`, from this package's package.json. */
+export function versionLine(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `contextgen ${pkg.version} (node ${process.version})`;
+}
 
 async function dispatch(argv: string[], io: Io): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'generate':
-      return runGenerate(rest, io);
-    case 'layout':
-      return runLayout(rest, io);
-    case 'debug':
-      return runDebug(rest, io);
-    case 'serve':
-      return runServe(rest, io);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      io.out(USAGE);
-      return 0;
+  const [word, ...rest] = argv;
+  if (word === undefined || word === 'help' || word === '--help' || word === '-h') {
+    io.out(USAGE);
+    return 0;
   }
-  const external = EXTERNAL_COMMANDS.find((c) => c.name === command);
-  if (external) return runExternal(external, rest);
-  throw new UsageError(`unknown command "${command}"; run \`npx contextgen --help\` for the list`);
+  if (word === '--version' || word === '-v' || word === 'version') {
+    io.out(versionLine());
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.word === word);
+  if (!command)
+    throw new ArgsError(
+      `unknown command "${word}"; choose one of ${COMMANDS.map((c) => c.word).join(', ')} (\`contextgen --help\`)`,
+    );
+  return command.run(rest, io);
 }
 
 /** Run the CLI; returns the exit code. Errors are printed, never thrown. */
@@ -52,13 +68,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     return await dispatch(argv, io);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    // node:util parseArgs reports unknown/missing options with these codes.
-    const usage =
-      typeof e?.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')
-        ? new UsageError(`${e.message}; run \`npx contextgen --help\``)
-        : err;
-    const { message, code } = reportError(usage, process.env.CONTEXTGEN_DEBUG === '1');
+    const { message, code } = reportError(err, process.env.CONTEXTGEN_DEBUG === '1');
     io.err(message);
     return code;
   }

@@ -2,14 +2,23 @@
 import { findModel, HOW_TO_GET_A_MODEL, type ModelInfo } from '@contextgen/runtime';
 import { UntrainedModelError } from './errors.ts';
 
+/**
+ * @param requestPath the request file as the user wrote it: a bad `"model"` field in it is
+ *   reported as that file's field, not as the --model option
+ */
 export function chooseModel(
   option: string | undefined,
   requestModel: unknown,
   requestDir: string,
+  requestPath = 'the request file',
 ): string {
   if (option !== undefined) return findModel({ model: option, env: process.env.CONTEXTGEN_MODEL });
   if (typeof requestModel === 'string' && requestModel !== '') {
-    return findModel({ model: requestModel, cwd: requestDir });
+    return findModel({
+      model: requestModel,
+      cwd: requestDir,
+      origin: `${requestPath}: field "model" (relative to the request file's folder)`,
+    });
   }
   return findModel({ env: process.env.CONTEXTGEN_MODEL });
 }

@@ -22,7 +22,10 @@ test('bad numeric options name the option, the range and the value', () => {
     () => parseSeed('abc'),
     /--seed must be a whole number in 0\.\.4294967295, got "abc"/,
   );
-  assert.throws(() => parseSeed('-2'), /--seed must be a whole number in 0\.\.4294967295, got "-2"/);
+  assert.throws(
+    () => parseSeed('-2'),
+    /--seed must be a whole number in 0\.\.4294967295, got "-2"/,
+  );
   assert.throws(() => parseSeed('4294967296'), /--seed must be a whole number/);
   assert.throws(() => parseSteps('2.5'), /--steps must be a whole number in 1\.\.200, got "2\.5"/);
   assert.throws(() => parseGuidance('NaN'), /--guidance must be a number in 0\.\.30/);

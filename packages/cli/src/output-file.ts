@@ -42,7 +42,9 @@ export async function prepareOutputPng(output: string, option = '-o'): Promise<s
     const handle = await open(probe, 'wx');
     await handle.close();
   } catch (err) {
-    fail(`the folder ${dir} is not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    fail(
+      `the folder ${dir} is not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   } finally {
     await rm(probe, { force: true });
   }

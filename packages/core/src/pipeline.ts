@@ -102,6 +102,26 @@ export function layoutInstances(
 }
 
 /**
+ * The layout image a request gets: its ready `layoutImage` resized to the canvas (with a
+ * warning pushed to `warnings` when the size differs), else one composed from the references.
+ */
+export function requestLayoutImage(
+  request: GenerationRequest,
+  images: RequestImages,
+  warnings: string[],
+): RgbaImage {
+  const { width, height } = request;
+  const ready = images.layout;
+  if (ready === undefined)
+    return composeLayout(width, height, layoutInstances(request, images.references));
+  if (ready.width === width && ready.height === height) return ready;
+  warnings.push(
+    `layoutImage is ${ready.width}x${ready.height}; resized to the ${width}x${height} canvas`,
+  );
+  return resizeImage(ready, width, height);
+}
+
+/**
  * Validate and prepare a request without running the model: layout, references, token ids and
  * the token plan. Throws RequestError for bad input.
  */
@@ -130,18 +150,7 @@ export function prepareGeneration(
     }
   });
 
-  let layout: RgbaImage;
-  if (images.layout !== undefined) {
-    layout = images.layout;
-    if (layout.width !== width || layout.height !== height) {
-      warnings.push(
-        `layoutImage is ${layout.width}x${layout.height}; resized to the ${width}x${height} canvas`,
-      );
-      layout = resizeImage(layout, width, height);
-    }
-  } else {
-    layout = composeLayout(width, height, layoutInstances(request, images.references));
-  }
+  const layout = requestLayoutImage(request, images, warnings);
   const refLimits = {
     tokenSize: P,
     refArea: manifest.limits.refArea,

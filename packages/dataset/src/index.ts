@@ -1,7 +1,7 @@
 /** @contextgen/dataset: the IMIG-Synth world (DESIGN 7) and its shard format (CONTRACTS 5). */
 export { buildDataset } from './build.ts';
 export type { BuildOptions, BuildResult } from './build.ts';
-export { runDatasetCli, DATASET_USAGE } from './cli.ts';
+export { runDatasetCli, DATASET_GROUP, DATASET_USAGE } from './cli.ts';
 export type { CliOptions } from './cli.ts';
 export { writePreview, contactSheet, readRecords } from './preview.ts';
 export { renderSample } from './sample.ts';

@@ -38,6 +38,8 @@ export interface ModelLookup {
   readonly modelsDir?: string;
   /** Base for relative paths (default: process.cwd()). */
   readonly cwd?: string;
+  /** What `model` came from, for error messages (default: `--model`). */
+  readonly origin?: string;
 }
 
 function isModelFolder(dir: string): boolean {
@@ -86,7 +88,7 @@ export function findModel(lookup: ModelLookup = {}): string {
   const modelsDir = lookup.modelsDir ?? MODELS_DIR;
   const cwd = lookup.cwd ?? process.cwd();
   if (lookup.model !== undefined && lookup.model !== '')
-    return resolveOne(lookup.model, '--model', modelsDir, cwd);
+    return resolveOne(lookup.model, lookup.origin ?? '--model', modelsDir, cwd);
   if (lookup.env !== undefined && lookup.env !== '')
     return resolveOne(lookup.env, 'CONTEXTGEN_MODEL', modelsDir, cwd);
   const fallback = join(modelsDir, DEFAULT_MODEL);

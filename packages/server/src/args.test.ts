@@ -33,10 +33,19 @@ test('flags, inline values and environment', () => {
 test('bad arguments say what is wrong', () => {
   assert.throws(
     () => parseServeArgs(['--port', 'abc'], {}, noModel),
-    /--port needs a whole number from 0 to 65535, got "abc"/,
+    /--port must be a whole number in 0\.\.65535, got "abc"/,
   );
-  assert.throws(() => parseServeArgs(['--model'], {}, noModel), /--model needs a value/);
-  assert.throws(() => parseServeArgs(['--frobnicate'], {}, noModel), /unknown option --frobnicate/);
+  assert.throws(() => parseServeArgs(['--model'], {}, noModel), /--model needs a value \(DIR\)/);
+  assert.throws(
+    () => parseServeArgs(['--model', '--quiet'], {}, noModel),
+    /--model needs a value \(DIR\), got the option --quiet/,
+  );
+  assert.throws(
+    () => parseServeArgs(['--frobnicate'], {}, noModel),
+    /unknown option --frobnicate for contextgen serve/,
+  );
+  assert.throws(() => parseServeArgs(['--prot', '1'], {}, noModel), /did you mean --port\?/);
+  assert.throws(() => parseServeArgs(['stray'], {}, noModel), /takes no arguments besides options/);
   assert.throws(
     () => parseServeArgs(['--worker-only'], {}, noModel),
     /--worker-only needs REDIS_URL/,
@@ -45,4 +54,11 @@ test('bad arguments say what is wrong', () => {
     () => parseServeArgs(['--worker-only', '--no-worker'], { REDIS_URL: 'r' }, noModel),
     ArgsError,
   );
+});
+
+test('--storage beats CONTEXTGEN_STORAGE; -h asks for the usage', () => {
+  const o = parseServeArgs(['--storage', 's'], { CONTEXTGEN_STORAGE: 'e' }, noModel, '/w');
+  assert.equal(o.storageDir, '/w/s');
+  assert.equal(parseServeArgs([], { CONTEXTGEN_STORAGE: 'e' }, noModel, '/w').storageDir, '/w/e');
+  assert.throws(() => parseServeArgs(['-h'], {}, noModel), /^ArgsError: Usage: contextgen serve/);
 });

@@ -6,6 +6,13 @@
  */
 import { join, resolve } from 'node:path';
 import {
+  ArgsError,
+  commandUsage,
+  parseCommand,
+  parseIntegerArg,
+  type CommandSpec,
+} from '@contextgen/core';
+import {
   DEFAULT_LIMITS,
   DEFAULT_PORT,
   DEFAULT_REDIS,
@@ -13,31 +20,52 @@ import {
   type ServeOptions,
 } from './options.ts';
 
-export const SERVE_USAGE = `Usage: contextgen serve [--port P] [--host H] [--model DIR]... [--storage DIR]
-                        [--allow-untrained] [--worker-only | --no-worker] [--quiet]
-  --port P            listen on port P (default ${DEFAULT_PORT})
-  --host H            listen address (default ${LOOPBACK}, loopback only; 0.0.0.0 exposes the server)
-  --model DIR         a model folder (model.json); repeat to serve several; default: the embedded model
-  --storage DIR       where uploads and results live (default ./data/server)
-  --allow-untrained   serve models marked trained:false (random test weights); results are flagged untrained
-  --worker-only       with REDIS_URL: run generations from the shared queue, no HTTP
-  --no-worker         with REDIS_URL: serve HTTP only, leave generations to worker processes
-  --quiet             no request log
-Environment: CONTEXTGEN_TOKEN (require "Authorization: Bearer <token>"), REDIS_URL (shared BullMQ queue),
-CONTEXTGEN_MODEL (default model folder), CONTEXTGEN_STORAGE (storage folder).`;
+export { ArgsError };
 
-export class ArgsError extends Error {
-  override readonly name = 'ArgsError';
-}
+export const SERVE_COMMAND = {
+  name: 'contextgen serve',
+  synopsis: '[options]',
+  summary: 'the HTTP API and the web editor',
+  options: {
+    port: { type: 'string', value: 'P', help: `listen on port P (default ${DEFAULT_PORT})` },
+    host: {
+      type: 'string',
+      value: 'H',
+      help: `listen address (default ${LOOPBACK}, loopback only; 0.0.0.0 exposes the server)`,
+    },
+    model: {
+      type: 'string',
+      multiple: true,
+      value: 'DIR',
+      help: 'a model folder (model.json); repeat to serve several; default: the embedded model',
+    },
+    storage: {
+      type: 'string',
+      value: 'DIR',
+      help: 'where uploads and results live (default ./data/server)',
+    },
+    'allow-untrained': {
+      type: 'boolean',
+      help: 'serve models marked trained:false (random test weights); results are flagged untrained',
+    },
+    'worker-only': {
+      type: 'boolean',
+      help: 'with REDIS_URL: run generations from the shared queue, no HTTP',
+    },
+    'no-worker': {
+      type: 'boolean',
+      help: 'with REDIS_URL: serve HTTP only, leave generations to worker processes',
+    },
+    quiet: { type: 'boolean', help: 'no request log' },
+  },
+  notes: `Environment: CONTEXTGEN_TOKEN (require "Authorization: Bearer <token>"), REDIS_URL (shared BullMQ queue),
+CONTEXTGEN_MODEL (default model folder), CONTEXTGEN_STORAGE (storage folder).`,
+} as const satisfies CommandSpec;
 
-function intArg(flag: string, value: string | undefined, min: number, max: number): number {
-  const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n < min || n > max) {
-    throw new ArgsError(
-      `${flag} needs a whole number from ${min} to ${max}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`,
-    );
-  }
-  return n;
+export const SERVE_USAGE = commandUsage(SERVE_COMMAND);
+
+function intArg(flag: string, value: string, min: number, max: number): number {
+  return parseIntegerArg(flag, value, min, max);
 }
 
 /**
@@ -50,60 +78,22 @@ export function parseServeArgs(
   defaultModel: () => string,
   cwd = process.cwd(),
 ): ServeOptions {
-  let port = DEFAULT_PORT;
-  let host = LOOPBACK;
-  const modelDirs: string[] = [];
-  let storageDir = env.CONTEXTGEN_STORAGE
-    ? resolve(cwd, env.CONTEXTGEN_STORAGE)
-    : join(cwd, 'data', 'server');
-  let allowUntrained = false;
-  let http = true;
-  let worker = true;
-  let log = true;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] =
-      a.startsWith('--') && a.includes('=')
-        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
-        : [a, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--')))
-        throw new ArgsError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--port':
-        port = intArg('--port', value(), 0, 65535);
-        break;
-      case '--host':
-        host = value();
-        break;
-      case '--model':
-        modelDirs.push(resolve(cwd, value()));
-        break;
-      case '--storage':
-        storageDir = resolve(cwd, value());
-        break;
-      case '--allow-untrained':
-        allowUntrained = true;
-        break;
-      case '--worker-only':
-        http = false;
-        break;
-      case '--no-worker':
-        worker = false;
-        break;
-      case '--quiet':
-        log = false;
-        break;
-      case '--help':
-      case '-h':
-        throw new ArgsError(SERVE_USAGE);
-      default:
-        throw new ArgsError(`unknown option ${a}\n${SERVE_USAGE}`);
-    }
-  }
+  const args = parseCommand(SERVE_COMMAND, argv);
+  if (args.help) throw new ArgsError(SERVE_USAGE);
+  const v = args.values;
+  const port = v.port !== undefined ? intArg('--port', v.port, 0, 65535) : DEFAULT_PORT;
+  const host = v.host ?? LOOPBACK;
+  const modelDirs = v.model.map((m) => resolve(cwd, m));
+  const storageDir =
+    v.storage !== undefined
+      ? resolve(cwd, v.storage)
+      : env.CONTEXTGEN_STORAGE
+        ? resolve(cwd, env.CONTEXTGEN_STORAGE)
+        : join(cwd, 'data', 'server');
+  const allowUntrained = v['allow-untrained'];
+  const http = !v['worker-only'];
+  const worker = !v['no-worker'];
+  const log = !v.quiet;
   if (!http && !worker)
     throw new ArgsError('--worker-only and --no-worker together leave nothing to run; choose one');
   const redisUrl = env.REDIS_URL;

@@ -6,7 +6,7 @@ export {
   type RunningServer,
   type ServeInput,
 } from './serve.ts';
-export { parseServeArgs, ArgsError, SERVE_USAGE } from './args.ts';
+export { parseServeArgs, ArgsError, SERVE_COMMAND, SERVE_USAGE } from './args.ts';
 export {
   DEFAULT_LIMITS,
   DEFAULT_PORT,

@@ -2,12 +2,17 @@
  * `npx tsx packages/server/src/main.ts [options]`: the same as `contextgen serve`.
  */
 import { findModel } from '@contextgen/runtime';
-import { ArgsError, parseServeArgs } from './args.ts';
+import { parseCommand } from '@contextgen/core';
+import { ArgsError, parseServeArgs, SERVE_COMMAND, SERVE_USAGE } from './args.ts';
 import { serve } from './serve.ts';
 
 async function main(): Promise<void> {
   let options;
   try {
+    if (parseCommand(SERVE_COMMAND, process.argv.slice(2)).help) {
+      console.log(SERVE_USAGE);
+      return;
+    }
     options = parseServeArgs(process.argv.slice(2), process.env, () =>
       findModel({ env: process.env.CONTEXTGEN_MODEL }),
     );

@@ -1,43 +1,80 @@
 /** `contextgen debug tokens <request> [--model DIR]`: the token plan as JSON. */
-import { parseArgs } from 'node:util';
-import { debugTokens, prepareGeneration, requestLimits, validateRequest } from '@contextgen/core';
+import {
+  chooseSubcommand,
+  commandUsage,
+  debugTokens,
+  groupUsage,
+  parseCommand,
+  prepareGeneration,
+  requestLimits,
+  validateRequest,
+  type CommandGroup,
+  type CommandSpec,
+} from '@contextgen/core';
 import { readModelInfo } from '@contextgen/runtime';
-import { inRequestFile, UsageError } from '../errors.ts';
+import { inRequestFile } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { jsonRows } from '../json-rows.ts';
 import { chooseModel } from '../model-choice.ts';
-import { readRequestFile } from '../request-file.ts';
+import { CANVAS_OPTIONS, readRequestFile, requestAtCanvas } from '../request-file.ts';
 import { decodeRequestImagesWithMatting } from '../request-images.ts';
 
-export const DEBUG_USAGE = `contextgen debug tokens <request.json|segment_info.json> [--model DIR|NAME] [--matting-model PATH]
-  Prints JSON: token segments, descriptors (seg, inst, cover, valid), position ids [axis0, y, x]
-  and the dense CLA and ICA attention masks (one 0/1 row per query token).`;
+export const DEBUG_TOKENS_COMMAND = {
+  name: 'contextgen debug tokens',
+  synopsis: '<request.json|segment_info.json> [options]',
+  summary:
+    'prints JSON: token segments, descriptors (seg, inst, cover, valid), position ids [axis0, y, x] and the dense CLA and ICA masks',
+  options: {
+    model: {
+      type: 'string',
+      value: 'DIR|NAME',
+      help: 'model folder (default: the installed model)',
+    },
+    ...CANVAS_OPTIONS,
+    'matting-model': {
+      type: 'string',
+      value: 'PATH',
+      help: 'ONNX matting model for references without alpha',
+    },
+  },
+  positionals: { min: 1, max: 1, what: 'request file' },
+} as const satisfies CommandSpec;
+
+export const DEBUG_GROUP: CommandGroup = {
+  name: 'contextgen debug',
+  summary: 'inspect what the model is given',
+  commands: [{ word: 'tokens', spec: DEBUG_TOKENS_COMMAND }],
+};
+
+export const DEBUG_USAGE = commandUsage(DEBUG_TOKENS_COMMAND);
 
 export async function runDebug(argv: string[], io: Io): Promise<number> {
-  const [what, ...rest] = argv;
-  if (what !== 'tokens')
-    throw new UsageError(`unknown debug command "${what ?? ''}"\n${DEBUG_USAGE}`);
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: { model: { type: 'string' }, 'matting-model': { type: 'string' } },
-  });
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      `debug tokens takes one request file, got ${positionals.length}\n${DEBUG_USAGE}`,
-    );
+  const sub = chooseSubcommand(DEBUG_GROUP, argv);
+  if (sub.help) {
+    io.out(groupUsage(DEBUG_GROUP));
+    return 0;
   }
-  const file = await readRequestFile(positionals[0]!);
-  const info = await readModelInfo(chooseModel(values.model, file.json.model, file.dir));
-  const { request, warnings } = await inRequestFile(positionals[0]!, () =>
-    validateRequest(file.json, requestLimits(info.manifest)),
+  const args = parseCommand(DEBUG_TOKENS_COMMAND, sub.rest);
+  if (args.help) {
+    io.out(DEBUG_USAGE);
+    return 0;
+  }
+  const { values, positionals } = args;
+  const requestPath = positionals[0]!;
+  const file = await readRequestFile(requestPath, values.entry);
+  const info = await readModelInfo(
+    chooseModel(values.model, file.json.model, file.dir, requestPath),
+  );
+  const sized = requestAtCanvas(file, values, info.manifest);
+  const { request, warnings } = await inRequestFile(requestPath, () =>
+    validateRequest(sized, requestLimits(info.manifest)),
   );
   const { images } = await decodeRequestImagesWithMatting(
     request,
     file.dir,
     values['matting-model'],
   );
-  const prep = await inRequestFile(positionals[0]!, () =>
+  const prep = await inRequestFile(requestPath, () =>
     prepareGeneration(request, images, info.manifest, info.vocab),
   );
   for (const w of new Set([...warnings, ...prep.warnings])) io.err(`warning: ${w}`);

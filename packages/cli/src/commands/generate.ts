@@ -1,28 +1,73 @@
 /** `contextgen generate <request.json|segment_info.json> -o out.png [...]` */
-import { parseArgs } from 'node:util';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { generate, requestLimits, validateRequest } from '@contextgen/core';
+import {
+  commandUsage,
+  generate,
+  parseCommand,
+  requestLimits,
+  validateRequest,
+  type CommandSpec,
+} from '@contextgen/core';
 import { writePng } from '@contextgen/imaging';
 import { loadModel, readModelInfo } from '@contextgen/runtime';
 import { inRequestFile, UsageError } from '../errors.ts';
 import { assertTrained, chooseModel } from '../model-choice.ts';
 import { optional, parseGuidance, parseSeed, parseSteps, parseThreads } from '../options.ts';
+import { prepareOutputPng } from '../output-file.ts';
 import { stepBar } from '../progress.ts';
-import { readRequestFile } from '../request-file.ts';
+import { CANVAS_OPTIONS, readRequestFile, requestAtCanvas } from '../request-file.ts';
 import { decodeRequestImagesWithMatting } from '../request-images.ts';
 import type { Io } from '../io.ts';
 
-export const GENERATE_USAGE = `contextgen generate <request.json|segment_info.json> -o out.png [options]
-  -o, --output FILE        PNG to write (required)
-  --model DIR|NAME         model folder (default: CONTEXTGEN_MODEL, then models/embedded)
-  --seed N                 0..4294967295 (default: the request's, else random; always printed)
-  --steps N                sampling steps (default: the request's, else the model's)
-  --guidance G             classifier-free guidance scale (1 = off)
-  --threads N              ONNX Runtime intra-op threads (default: all cores, at most 8)
-  --matting-model PATH     ONNX matting model for references without alpha (default: automatic cutout)
-  --save-layout            also write the layout image as <out>.layout.png
-  --allow-untrained        run a model marked trained: false (debugging only; its output is noise)`;
+export const GENERATE_COMMAND = {
+  name: 'contextgen generate',
+  synopsis: '<request.json|segment_info.json> -o out.png [options]',
+  summary: 'generate one image; prints the seed used and the time taken',
+  options: {
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'FILE',
+      help: 'PNG to write (required; its folder is created)',
+    },
+    model: {
+      type: 'string',
+      value: 'DIR|NAME',
+      help: 'model folder (default: CONTEXTGEN_MODEL, then models/embedded)',
+    },
+    seed: {
+      type: 'string',
+      value: 'N',
+      help: "0..4294967295, or -1 / random for a random one (default: the request's, else random; always printed)",
+    },
+    steps: {
+      type: 'string',
+      value: 'N',
+      help: "sampling steps (default: the request's, else the model's)",
+    },
+    guidance: { type: 'string', value: 'G', help: 'classifier-free guidance scale (1 = off)' },
+    threads: {
+      type: 'string',
+      value: 'N',
+      help: 'ONNX Runtime intra-op threads (default: all cores, at most 8)',
+    },
+    ...CANVAS_OPTIONS,
+    'matting-model': {
+      type: 'string',
+      value: 'PATH',
+      help: 'ONNX matting model for references without alpha (default: automatic cutout)',
+    },
+    'save-layout': { type: 'boolean', help: 'also write the layout image as <out>.layout.png' },
+    'allow-untrained': {
+      type: 'boolean',
+      help: 'run a model marked trained: false (debugging only; its output is noise)',
+    },
+  },
+  positionals: { min: 1, max: 1, what: 'request file' },
+} as const satisfies CommandSpec;
+
+export const GENERATE_USAGE = commandUsage(GENERATE_COMMAND);
 
 /** `out.png` -> `out.layout.png` beside it. */
 export function layoutPathFor(output: string): string {
@@ -33,49 +78,35 @@ export function layoutPathFor(output: string): string {
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 export async function runGenerate(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      output: { type: 'string', short: 'o' },
-      model: { type: 'string' },
-      seed: { type: 'string' },
-      steps: { type: 'string' },
-      guidance: { type: 'string' },
-      threads: { type: 'string' },
-      'matting-model': { type: 'string' },
-      'save-layout': { type: 'boolean' },
-      'allow-untrained': { type: 'boolean' },
-    },
-  });
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      `generate takes one request file, got ${positionals.length}\n${GENERATE_USAGE}`,
-    );
+  const args = parseCommand(GENERATE_COMMAND, argv);
+  if (args.help) {
+    io.out(GENERATE_USAGE);
+    return 0;
   }
+  const { values, positionals } = args;
+  const requestPath = positionals[0]!;
   if (values.output === undefined)
-    throw new UsageError(`generate needs -o OUT.png\n${GENERATE_USAGE}`);
-  if (extname(values.output).toLowerCase() !== '.png') {
-    throw new UsageError(
-      `-o ${values.output}: the output is written as PNG; give a file name ending in .png`,
-    );
-  }
+    throw new UsageError(`generate needs -o OUT.png; run \`contextgen generate --help\``);
   const seed = optional(values.seed, parseSeed);
   const steps = optional(values.steps, parseSteps);
   const guidance = optional(values.guidance, parseGuidance);
   const threads = optional(values.threads, parseThreads);
   const start = performance.now();
+  // Before any work: a run must not end in "cannot write" after the whole generation.
+  const output = await prepareOutputPng(values.output);
 
-  const file = await readRequestFile(positionals[0]!);
+  const file = await readRequestFile(requestPath, values.entry);
   const json: Record<string, unknown> = {
     ...file.json,
-    ...(seed !== undefined ? { seed } : {}),
     ...(steps !== undefined ? { steps } : {}),
     ...(guidance !== undefined ? { guidance } : {}),
   };
-  const info = await readModelInfo(chooseModel(values.model, json.model, file.dir));
-  const { request, warnings } = await inRequestFile(positionals[0]!, () =>
-    validateRequest(json, requestLimits(info.manifest)),
+  if (seed === 'random') delete json.seed;
+  else if (seed !== undefined) json.seed = seed;
+  const info = await readModelInfo(chooseModel(values.model, json.model, file.dir, requestPath));
+  const sized = requestAtCanvas({ ...file, json }, values, info.manifest);
+  const { request, warnings } = await inRequestFile(requestPath, () =>
+    validateRequest(sized, requestLimits(info.manifest)),
   );
   for (const w of warnings) io.err(`warning: ${w}`);
 
@@ -97,7 +128,7 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
   const bar = stepBar(`generating ${request.width}x${request.height}`, request.steps);
   let result;
   try {
-    result = await inRequestFile(positionals[0]!, () =>
+    result = await inRequestFile(requestPath, () =>
       generate(request, images, model.executor, {
         vocab: model.vocab,
         onProgress: (p) => bar.update(p),
@@ -109,7 +140,6 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
   }
   for (const w of result.warnings) if (!warnings.includes(w)) io.err(`warning: ${w}`);
 
-  const output = resolve(values.output);
   await writePng(output, result.image);
   if (values['save-layout']) {
     await writePng(layoutPathFor(output), result.layout);

@@ -1,12 +1,13 @@
 /** `contextgen layout <request> -o layout.png`: the composed layout image with boxes drawn. */
-import { parseArgs } from 'node:util';
-import { extname, resolve } from 'node:path';
 import {
-  composeLayout,
-  layoutInstances,
+  commandUsage,
   MAX_PLAN_INSTANCES,
+  parseCommand,
+  requestLayoutImage,
   requestLimits,
   validateRequest,
+  type CommandSpec,
+  type ModelManifest,
   type RequestLimits,
 } from '@contextgen/core';
 import { writePng } from '@contextgen/imaging';
@@ -15,14 +16,34 @@ import { drawBoxes } from '../draw-boxes.ts';
 import { inRequestFile, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { chooseModel } from '../model-choice.ts';
-import { readRequestFile } from '../request-file.ts';
+import { prepareOutputPng } from '../output-file.ts';
+import { CANVAS_OPTIONS, readRequestFile, requestAtCanvas } from '../request-file.ts';
 import { decodeRequestImagesWithMatting } from '../request-images.ts';
 
-export const LAYOUT_USAGE = `contextgen layout <request.json|segment_info.json> -o layout.png [options]
-  -o, --output FILE        PNG to write (required)
-  --model DIR|NAME         validate against this model's limits (default: the installed model, if any)
-  --matting-model PATH     ONNX matting model for references without alpha
-  --no-boxes               the plain layout image, without outlines and indices`;
+export const LAYOUT_COMMAND = {
+  name: 'contextgen layout',
+  synopsis: '<request.json|segment_info.json> -o layout.png [options]',
+  summary:
+    'the layout image the model sees (a ready layoutImage is resized to the canvas as generate does), boxes drawn',
+  options: {
+    output: { type: 'string', short: 'o', value: 'FILE', help: 'PNG to write (required)' },
+    model: {
+      type: 'string',
+      value: 'DIR|NAME',
+      help: "validate against this model's limits (default: the installed model, if any)",
+    },
+    ...CANVAS_OPTIONS,
+    'matting-model': {
+      type: 'string',
+      value: 'PATH',
+      help: 'ONNX matting model for references without alpha',
+    },
+    'no-boxes': { type: 'boolean', help: 'the plain layout image, without outlines and indices' },
+  },
+  positionals: { min: 1, max: 1, what: 'request file' },
+} as const satisfies CommandSpec;
+
+export const LAYOUT_USAGE = commandUsage(LAYOUT_COMMAND);
 
 /** Limits used when no model is installed: no rounding (token size 1), the plan's instance cap. */
 const NO_MODEL_LIMITS: RequestLimits = {
@@ -35,33 +56,24 @@ const NO_MODEL_LIMITS: RequestLimits = {
 };
 
 export async function runLayout(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      output: { type: 'string', short: 'o' },
-      model: { type: 'string' },
-      'matting-model': { type: 'string' },
-      'no-boxes': { type: 'boolean' },
-    },
-  });
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      `layout takes one request file, got ${positionals.length}\n${LAYOUT_USAGE}`,
-    );
+  const args = parseCommand(LAYOUT_COMMAND, argv);
+  if (args.help) {
+    io.out(LAYOUT_USAGE);
+    return 0;
   }
-  if (values.output === undefined) throw new UsageError(`layout needs -o OUT.png\n${LAYOUT_USAGE}`);
-  if (extname(values.output).toLowerCase() !== '.png') {
-    throw new UsageError(
-      `-o ${values.output}: the output is written as PNG; give a file name ending in .png`,
-    );
-  }
-  const file = await readRequestFile(positionals[0]!);
+  const { values, positionals } = args;
+  const requestPath = positionals[0]!;
+  if (values.output === undefined)
+    throw new UsageError('layout needs -o OUT.png; run `contextgen layout --help`');
+  const output = await prepareOutputPng(values.output);
+  const file = await readRequestFile(requestPath, values.entry);
   let limits = NO_MODEL_LIMITS;
+  let manifest: ModelManifest | undefined;
   try {
-    limits = requestLimits(
-      (await readModelInfo(chooseModel(values.model, file.json.model, file.dir))).manifest,
-    );
+    manifest = (
+      await readModelInfo(chooseModel(values.model, file.json.model, file.dir, requestPath))
+    ).manifest;
+    limits = requestLimits(manifest);
   } catch (err) {
     if (values.model !== undefined || !(err instanceof Error) || err.name !== 'ModelNotFoundError')
       throw err;
@@ -69,20 +81,18 @@ export async function runLayout(argv: string[], io: Io): Promise<number> {
       "note: no model installed; the layout is checked without a model's limits (token size, instance count)",
     );
   }
-  const { request, warnings } = await inRequestFile(positionals[0]!, () =>
-    validateRequest(file.json, limits),
+  const sized = requestAtCanvas(file, values, manifest);
+  const { request, warnings } = await inRequestFile(requestPath, () =>
+    validateRequest(sized, limits),
   );
-  for (const w of warnings) io.err(`warning: ${w}`);
   const { images } = await decodeRequestImagesWithMatting(
     request,
     file.dir,
     values['matting-model'],
   );
-  const layout =
-    images.layout ??
-    composeLayout(request.width, request.height, layoutInstances(request, images.references));
+  const layout = requestLayoutImage(request, images, warnings);
+  for (const w of warnings) io.err(`warning: ${w}`);
   const boxes = request.instances.map((i) => i.box);
-  const output = resolve(values.output);
   await writePng(output, values['no-boxes'] ? layout : drawBoxes(layout, boxes));
   io.out(`wrote ${output} (${layout.width}x${layout.height}, ${boxes.length} boxes)`);
   return 0;
