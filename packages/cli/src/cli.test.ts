@@ -215,10 +215,13 @@ describe('contextgen CLI', { concurrency: 3 }, () => {
     assert.match(noOut.stderr, /generate needs -o OUT\.png/);
     const unknownOpt = await cli(['layout', 'x.json', '--frobnicate']);
     assert.equal(unknownOpt.code, 2);
-    assert.match(unknownOpt.stderr, /Unknown option '--frobnicate'/);
+    assert.match(
+      unknownOpt.stderr,
+      /unknown option --frobnicate for contextgen layout; run `contextgen layout --help`/,
+    );
     const unknown = await cli(['paint']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /unknown command "paint"; run `npx contextgen --help`/);
+    assert.match(unknown.stderr, /unknown command "paint"; choose one of generate, layout, debug/);
   });
 
   test('debug tokens prints segments, position ids and dense CLA/ICA masks for a segment_info file', async () => {

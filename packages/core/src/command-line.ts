@@ -73,7 +73,7 @@ function suggestion(name: string, options: OptionSpecs): string {
     const d = distance(name, known);
     if (d < bestD || (d === bestD && known < best)) [best, bestD] = [known, d];
   }
-  return bestD <= Math.max(1, Math.floor(name.length / 3)) ? ` (did you mean --${best}?)` : '';
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean --${best}?)` : '';
 }
 
 const helpHint = (spec: CommandSpec): string => `; run \`${spec.name} --help\` for its options`;
