@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from .png import read_image
+from .references import subject_mask
 from .shards import RawSample
 from .tokenizer import words
 
@@ -55,7 +56,7 @@ def compose_layout(size: int, boxes: list[list[float]], refs: list[np.ndarray]) 
     canvas = np.full((size, size, 3), EMPTY, np.uint8)
     for j in sorted(range(len(boxes)), key=lambda j: -(boxes[j][2] - boxes[j][0]) * (boxes[j][3] - boxes[j][1])):
         x1, y1, x2, y2 = boxes[j]
-        inside = refs[j][..., 3] > 0
+        inside = subject_mask(refs[j][..., 3])
         if not inside.any() or x2 - x1 < 1 or y2 - y1 < 1:
             continue
         ys, xs = np.nonzero(inside)
@@ -70,7 +71,7 @@ def compose_layout(size: int, boxes: list[list[float]], refs: list[np.ndarray]) 
         if ys1 <= ys0 or xs1 <= xs0:
             continue
         sub = patch[ys0 - py:ys1 - py, xs0 - px:xs1 - px]
-        m = sub[..., 3] > 0
+        m = subject_mask(sub[..., 3])
         canvas[ys0:ys1, xs0:xs1][m] = sub[..., :3][m]
     return canvas
 

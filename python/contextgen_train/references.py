@@ -10,6 +10,16 @@ import numpy as np
 from .patches import patchify, to_model_space
 from .plan import RefGrid, choose_ref_grid
 
+# The one alpha-to-mask rule, as packages/core/src/subject-rule.ts: an alpha (or mask value) of at
+# least half coverage, 128 of 255, is the subject; below is background (the official code
+# binarizes its masks at 0.5).
+SUBJECT_MIN = 128
+
+
+def subject_mask(alpha: np.ndarray) -> np.ndarray:
+    """uint8 alpha / mask values -> bool subject mask by the shared rule."""
+    return alpha >= SUBJECT_MIN
+
 
 def _bilinear_axis(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     s = np.clip((np.arange(n_out, dtype=np.float64) + 0.5) * (n_in / n_out) - 0.5, 0, n_in - 1)
@@ -37,14 +47,14 @@ class RefTokens:
 
 def reference_tokens(rgba: np.ndarray, P: int, ref_area: int, ref_max_side: int) -> RefTokens | None:
     """rgba uint8 [R, R', 4] -> tokens, or None when the mask is empty (the instance has no reference)."""
-    inside = rgba[..., 3] > 0  # as packages/core: alpha > 0 is inside
+    inside = subject_mask(rgba[..., 3])
     if not inside.any():
         return None
     ys, xs = np.nonzero(inside)
     crop = rgba[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
     h, w = choose_ref_grid(crop.shape[0], crop.shape[1], P, ref_area, ref_max_side)
     x = np.ascontiguousarray(crop).astype(np.float64)  # [ch, cw, 4]
-    x[..., 3] = x[..., 3] > 0  # binary mask, resized bilinear then thresholded at 0.5
+    x[..., 3] = inside[ys.min():ys.max() + 1, xs.min():xs.max() + 1]  # binary mask, resized bilinear then thresholded at 0.5
     x = bilinear_resize(x, h * P, w * P)
     mask = x[..., 3] >= 0.5  # [h*P, w*P]
     rgb = to_model_space(np.clip(np.floor(x[..., :3] + 0.5), 0, 255).astype(np.uint8)) * mask[..., None]  # round half up

@@ -135,7 +135,7 @@ describe('contextgen CLI', { concurrency: 3 }, () => {
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /instances\[0\]\.reference .*transparent\.png: the reference's subject mask is empty: its alpha channel is 0 everywhere/,
+      /instances\[0\]\.reference .*transparent\.png: the reference's subject mask is empty: its alpha channel is below half opacity \(128\) everywhere/,
     );
   });
 

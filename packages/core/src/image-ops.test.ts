@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  alphaToMask,
   applyMask,
   createImage,
   createMask,
@@ -13,6 +12,7 @@ import {
   resizeImage,
   resizeMask,
 } from './image-ops.ts';
+import { alphaToMask } from './subject-rule.ts';
 
 function gradient(w: number, h: number): ReturnType<typeof createImage> {
   const img = createImage(w, h);
@@ -59,16 +59,17 @@ test('crop, bounding box, alpha to mask and paste', () => {
 
   const m = createMask(6, 5);
   assert.equal(maskBoundingBox(m), null);
-  m.data[1 * 6 + 2] = 1;
+  m.data[1 * 6 + 2] = 128;
   m.data[3 * 6 + 4] = 200;
+  m.data[4 * 6 + 5] = 127; // under half coverage: background, outside the box
   assert.deepEqual(maskBoundingBox(m), { x: 2, y: 1, width: 3, height: 3 });
   assert.equal(cropMask(m, { x: 2, y: 1, width: 3, height: 3 }).data[8], 200);
 
   const withAlpha = applyMask(img, m);
   const back = alphaToMask(withAlpha);
   assert.deepEqual(
-    Array.from(back.data).map((v) => (v > 0 ? 1 : 0)),
-    Array.from(m.data).map((v) => (v > 0 ? 1 : 0)),
+    Array.from(back.data),
+    Array.from(m.data).map((v) => (v >= 128 ? 255 : 0)),
   );
 
   const target = createImage(4, 4);

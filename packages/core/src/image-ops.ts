@@ -7,7 +7,9 @@
  *   results rounded to the nearest integer.
  * - `area`: each output pixel averages the input pixels its footprint covers, weighted by overlap.
  * - Masks resize bilinearly on 0..1 and threshold at 0.5 (>= 0.5 becomes 255, else 0).
+ * Which mask values are the subject is subject-rule.ts's `isSubject` everywhere.
  */
+import { isSubject } from './subject-rule.ts';
 import type { Mask, RgbaImage } from './types.ts';
 
 export type ResampleMethod = 'bilinear' | 'area';
@@ -178,7 +180,7 @@ export function resizeMask(
 ): Mask {
   checkSize(width, height, 'resized mask');
   const src = new Float64Array(mask.data.length);
-  for (let i = 0; i < src.length; i++) src[i] = mask.data[i]! > 0 ? 1 : 0;
+  for (let i = 0; i < src.length; i++) src[i] = isSubject(mask.data[i]!) ? 1 : 0;
   const f = resamplePlanes(src, mask.width, mask.height, 1, width, height, method);
   const data = new Uint8Array(f.length);
   for (let i = 0; i < f.length; i++) data[i] = f[i]! >= 0.5 ? 255 : 0;
@@ -224,7 +226,7 @@ export function cropMask(mask: Mask, rect: PixelRect): Mask {
   return out;
 }
 
-/** The smallest rectangle holding every non-zero mask pixel, or null for an empty mask. */
+/** The smallest rectangle holding every subject pixel of a mask, or null for an empty mask. */
 export function maskBoundingBox(mask: Mask): PixelRect | null {
   let x0 = mask.width;
   let y0 = mask.height;
@@ -232,7 +234,7 @@ export function maskBoundingBox(mask: Mask): PixelRect | null {
   let y1 = -1;
   for (let y = 0; y < mask.height; y++) {
     for (let x = 0; x < mask.width; x++) {
-      if (mask.data[y * mask.width + x]! > 0) {
+      if (isSubject(mask.data[y * mask.width + x]!)) {
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
@@ -243,13 +245,6 @@ export function maskBoundingBox(mask: Mask): PixelRect | null {
   return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
-/** The alpha channel as a mask (alpha > 0 is inside, value kept). */
-export function alphaToMask(img: RgbaImage): Mask {
-  const data = new Uint8Array(img.width * img.height);
-  for (let i = 0; i < data.length; i++) data[i] = img.data[i * 4 + 3]!;
-  return { width: img.width, height: img.height, data };
-}
-
 /** A copy of `img` whose alpha is 255 inside `mask` and 0 outside. */
 export function applyMask(img: RgbaImage, mask: Mask): RgbaImage {
   if (mask.width !== img.width || mask.height !== img.height) {
@@ -258,12 +253,12 @@ export function applyMask(img: RgbaImage, mask: Mask): RgbaImage {
     );
   }
   const data = new Uint8ClampedArray(img.data);
-  for (let i = 0; i < mask.data.length; i++) data[i * 4 + 3] = mask.data[i]! > 0 ? 255 : 0;
+  for (let i = 0; i < mask.data.length; i++) data[i * 4 + 3] = isSubject(mask.data[i]!) ? 255 : 0;
   return { width: img.width, height: img.height, data };
 }
 
 /**
- * Paste `src` into `target` IN PLACE at (x, y), only where `mask` is non-zero; pasted pixels
+ * Paste `src` into `target` IN PLACE at (x, y), only where `mask` is the subject; pasted pixels
  * get alpha 255. Parts falling outside the target are skipped.
  */
 export function pasteWithMask(
@@ -283,7 +278,7 @@ export function pasteWithMask(
     if (ty < 0 || ty >= target.height) continue;
     for (let sx = 0; sx < src.width; sx++) {
       const tx = x + sx;
-      if (tx < 0 || tx >= target.width || mask.data[sy * src.width + sx] === 0) continue;
+      if (tx < 0 || tx >= target.width || !isSubject(mask.data[sy * src.width + sx]!)) continue;
       const si = (sy * src.width + sx) * 4;
       const ti = (ty * target.width + tx) * 4;
       target.data[ti] = src.data[si]!;

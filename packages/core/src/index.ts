@@ -5,6 +5,7 @@ export * from './executor.ts';
 export * from './request.ts';
 export * from './segment-info.ts';
 export * from './image-ops.ts';
+export * from './subject-rule.ts';
 export * from './layout.ts';
 export * from './token-plan.ts';
 export * from './attention-rule.ts';

@@ -11,6 +11,7 @@ import {
   resizeImage,
   resizeMask,
 } from './image-ops.ts';
+import { isSubject } from './subject-rule.ts';
 import type { PixelRect } from './image-ops.ts';
 import type {
   LayoutInstance,
@@ -142,14 +143,14 @@ export function composeLayout(
 }
 
 /**
- * Layout image to model space, HWC float32 (`H*W*3`): `v/127.5 - 1` where alpha > 0,
- * 0 for empty pixels (CONTRACTS section 4).
+ * Layout image to model space, HWC float32 (`H*W*3`): `v/127.5 - 1` where the alpha is the
+ * subject (`isSubject`: alpha >= 128), 0 for empty pixels (CONTRACTS section 4).
  */
 export function layoutToModelSpace(img: RgbaImage): Float32Array {
   const n = img.width * img.height;
   const out = new Float32Array(n * 3);
   for (let i = 0; i < n; i++) {
-    if (img.data[i * 4 + 3] === 0) continue;
+    if (!isSubject(img.data[i * 4 + 3]!)) continue;
     for (let c = 0; c < 3; c++) out[i * 3 + c] = img.data[i * 4 + c]! / 127.5 - 1;
   }
   return out;

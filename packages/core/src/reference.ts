@@ -3,6 +3,7 @@
  * token grid, resize, move to model space with the background zeroed, flag valid tokens.
  */
 import { cropImage, cropMask, maskBoundingBox, resizeImage, resizeMask } from './image-ops.ts';
+import { isSubject } from './subject-rule.ts';
 import type { Mask, ReferenceCutout, RefGrid, RgbaImage, TokenGrid } from './types.ts';
 
 /** Sizes a reference grid is chosen against (from the manifest's `tokenSize` and `limits`). */
@@ -81,7 +82,7 @@ export function prepareReference(
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const i = y * W + x;
-      if (mask.data[i] === 0) continue;
+      if (!isSubject(mask.data[i]!)) continue;
       for (let c = 0; c < 3; c++) pixels[i * 3 + c] = image.data[i * 4 + c]! / 127.5 - 1;
       valid[Math.floor(y / P) * grid.w + Math.floor(x / P)] = 1;
     }

@@ -219,7 +219,7 @@ function renderLayout(
   const instances: LayoutInstance[] = boxes.map((box, j) => {
     const ref = refs[j]!;
     // The stored reference's alpha IS its mask (CONTRACTS 5); read it the way inference reads an RGBA
-    // reference (core's alphaToMask: alpha > 0 is the subject), so training and inference layouts agree.
+    // reference (core's alphaToMask: alpha >= 128 is the subject), so training and inference layouts agree.
     const image = {
       width: R,
       height: R,

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writePng } from './encode.ts';
 import { loadMattingModel } from './matting.ts';
-import { loadReference } from './reference.ts';
+import { loadReference, makeReference } from './reference.ts';
 import { inDisc, iou, paintImage } from './synthetic.test-util.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'cg-ref-'));
@@ -65,7 +65,7 @@ test('references whose mask is empty are refused with the reason', async () => {
   await writePng(p1, transparent);
   await assert.rejects(
     loadReference(p1),
-    /transparent\.png: the reference's subject mask is empty: its alpha channel is 0 everywhere/,
+    /transparent\.png: the reference's subject mask is empty: its alpha channel is below half opacity \(128\) everywhere/,
   );
   const p2 = join(dir, 'blank.png');
   await writePng(
@@ -104,4 +104,21 @@ test('a matting model with the wrong inputs, or a missing file, is refused with 
     loadMattingModel(join(dir, 'nope.onnx')),
     /nope\.onnx: cannot load the matting model/,
   );
+});
+
+test('soft alpha and grey mask values below half coverage are background (the one subject rule)', async () => {
+  const image = { width: 3, height: 1, data: new Uint8ClampedArray(3 * 4) };
+  [100, 128, 255].forEach((a, i) => image.data.set([10, 20, 30, a], i * 4));
+  const fromAlpha = await makeReference({ source: 'soft.png', image });
+  assert.equal(fromAlpha.maskSource, 'alpha');
+  assert.deepEqual(Array.from(fromAlpha.cutout.mask.data), [0, 255, 255]);
+  const opaque = { width: 3, height: 1, data: new Uint8ClampedArray(12).fill(255) };
+  const grey = { width: 3, height: 1, data: new Uint8ClampedArray(12) };
+  [90, 127, 200].forEach((v, i) => grey.data.set([v, v, v, 255], i * 4));
+  const fromFile = await makeReference({
+    source: 'ref.png',
+    image: opaque,
+    mask: { source: 'mask.png', image: grey },
+  });
+  assert.deepEqual(Array.from(fromFile.cutout.mask.data), [0, 0, 255]);
 });

@@ -1,10 +1,13 @@
 /**
  * Turn a reference image file into a `ReferenceCutout` (image + subject mask):
- * - an explicit mask file wins (non-zero = subject);
+ * - an explicit mask file wins;
  * - else a real alpha channel (some pixel not fully opaque) is the mask;
  * - else the matting model when one is given, otherwise the automatic cutout (cutout.ts).
- * An empty mask is an error: the model would get no subject to copy.
+ * Every mask is then binarized by core's one subject rule (`isSubject`: value >= 128 of 255,
+ * as the official code's 0.5 threshold). An empty mask is an error: the model would get no
+ * subject to copy.
  */
+import { alphaToMask, binarizeMask } from '@contextgen/core';
 import type { Mask, ReferenceCutout, RgbaImage } from '@contextgen/core';
 import { autoCutout, type CutoutOptions } from './cutout.ts';
 import { decodeImageFile } from './decode.ts';
@@ -26,17 +29,14 @@ export interface ReferenceOptions {
   readonly limits?: ImageLimits;
 }
 
-/** The alpha channel as a mask, or undefined when every pixel is fully opaque. */
+/**
+ * The alpha channel as a binary mask (core's `alphaToMask`: alpha >= 128 is the subject), or
+ * undefined when every pixel is fully opaque (no cutout in the image).
+ */
 export function alphaMask(image: RgbaImage): Mask | undefined {
   const n = image.width * image.height;
-  const data = new Uint8Array(n);
-  let translucent = false;
-  for (let i = 0; i < n; i++) {
-    const a = image.data[i * 4 + 3]!;
-    data[i] = a;
-    if (a < 255) translucent = true;
-  }
-  return translucent ? { width: image.width, height: image.height, data } : undefined;
+  for (let i = 0; i < n; i++) if (image.data[i * 4 + 3]! < 255) return alphaToMask(image);
+  return undefined;
 }
 
 /** A mask image (grey or colour, non-zero = subject) as a mask: max of RGB times alpha. */
@@ -58,8 +58,10 @@ export function maskArea(mask: Mask): number {
 }
 
 const EMPTY_FIX: Record<MaskSource, string> = {
-  'mask-file': 'the mask file is black everywhere; paint the subject white (non-zero) in it',
-  alpha: 'its alpha channel is 0 everywhere; give an image where the subject is opaque',
+  'mask-file':
+    'the mask file is darker than mid-grey (128) everywhere; paint the subject white in it',
+  alpha:
+    'its alpha channel is below half opacity (128) everywhere; give an image where the subject is opaque',
   matting: 'the matting model found no subject; check the image or use a reference with alpha',
   'auto-cutout':
     'the automatic cutout found no subject (the image looks like plain background); use a reference with the subject on a plain background, or one with an alpha channel or a mask file',
@@ -107,6 +109,7 @@ export async function makeReference(
       maskSource = 'auto-cutout';
     }
   }
+  mask = binarizeMask(mask);
   if (maskArea(mask) === 0) {
     throw new ImageInputError(
       parts.mask?.source ?? source,

@@ -3,12 +3,13 @@
  * bounding box, and its pixels under a similarity transform (scale, rotation, mirror) as
  * integer offsets from the placement centre, ready for masked correlation.
  */
+import { SUBJECT_MIN } from '@contextgen/core';
 import type { Raster } from '../image/raster.ts';
 import { cropRaster, resizeRaster, sampleBilinear } from '../image/raster.ts';
 import { maskBox } from './box.ts';
 
-/** Alpha at or above this counts as the subject. */
-export const ALPHA_ON = 128;
+/** Alpha at or above this counts as the subject: core's one rule (subject-rule.ts). */
+export const ALPHA_ON = SUBJECT_MIN;
 /** Alpha above this counts towards the subject's box (the renderer's tight box uses coverage > 0.25). */
 export const ALPHA_BOX = 64;
 

@@ -3,7 +3,7 @@
  * rendered target, the ceiling) and `layout` (the layout image itself, the copy-paste
  * baseline). Anything else is a model folder run through @contextgen/core's pipeline.
  */
-import { generate } from '@contextgen/core';
+import { alphaToMask, generate } from '@contextgen/core';
 import type { GenerationRequest, ReferenceCutout } from '@contextgen/core';
 import { loadModel } from '@contextgen/runtime';
 import type { Raster } from '../image/raster.ts';
@@ -70,13 +70,8 @@ export function caseRequest(
     })),
   };
   const references = r.references.map((ref) => {
-    const n = ref.width * ref.height;
-    const mask = new Uint8Array(n);
-    for (let p = 0; p < n; p++) mask[p] = ref.data[p * 4 + 3]! >= 128 ? 255 : 0;
-    return {
-      image: { width: ref.width, height: ref.height, data: new Uint8ClampedArray(ref.data) },
-      mask: { width: ref.width, height: ref.height, data: mask },
-    };
+    const image = { width: ref.width, height: ref.height, data: new Uint8ClampedArray(ref.data) };
+    return { image, mask: alphaToMask(image) };
   });
   return { request, references };
 }

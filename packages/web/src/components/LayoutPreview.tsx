@@ -1,6 +1,6 @@
 /** The layout image the model will see, composed in the browser with the core's own algorithm. */
 import { useEffect, useRef } from 'react';
-import { composeLayout, type LayoutInstance } from '@contextgen/core';
+import { alphaToMask, composeLayout, type LayoutInstance } from '@contextgen/core';
 import { boxToArray, type EditorState } from '@contextgen/editor';
 import { drawRgba, loadRgba } from '../images.ts';
 
@@ -17,14 +17,7 @@ export function LayoutPreview({ state }: { state: EditorState }) {
         const base = { box: boxToArray(inst.box), resize: inst.resize, z: inst.z };
         if (!src) return base;
         const image = await loadRgba(src);
-        const mask = {
-          width: image.width,
-          height: image.height,
-          data: Uint8Array.from(
-            { length: image.width * image.height },
-            (_, i) => image.data[i * 4 + 3]!,
-          ),
-        };
+        const mask = alphaToMask(image);
         return { ...base, reference: { image, mask } };
       }),
     ).then((instances) => {
