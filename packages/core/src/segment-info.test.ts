@@ -122,6 +122,8 @@ test("the model's default canvas keeps the frame's aspect and half the token bud
   assert.ok(wide.width % 8 === 0 && wide.height % 8 === 0);
   const tall = defaultCanvasFor({ width: 300, height: 900 }, emb);
   assert.ok(tall.height > tall.width && tall.width >= 64);
+  assert.deepEqual(defaultCanvasFor({ width: 128, height: 96 }, emb), { width: 128, height: 96 });
+  assert.deepEqual(defaultCanvasFor({ width: 20, height: 20 }, emb), { width: 64, height: 64 });
   const roomy = defaultCanvasFor(
     { width: 1024, height: 1024 },
     { tokenSize: 8, limits: { ...limits, maxTokens: 100000 } },

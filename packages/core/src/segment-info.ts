@@ -149,9 +149,10 @@ export function importSegmentInfo(
 }
 
 /**
- * The canvas a model would choose for a frame: the frame's aspect, sides multiples of the token
- * size within the model's side range, as large as fits half of its token budget for the image
- * and layout tokens together (the other half is left for references and text).
+ * The canvas a model would choose for a frame: the frame itself when the model can take it,
+ * else the frame's aspect with sides multiples of the token size within the model's side
+ * range, as large as fits half of its token budget for the image and layout tokens together
+ * (the other half is left for references and text).
  */
 export function defaultCanvasFor(
   frame: CanvasSize,
@@ -163,7 +164,8 @@ export function defaultCanvasFor(
     Math.min(maxSide, Math.max(minSide, Math.max(P, Math.round(v / P) * P)));
   const wide = frame.width >= frame.height;
   const ratio = wide ? frame.height / frame.width : frame.width / frame.height;
-  for (let long = maxSide; long >= minSide; long -= P) {
+  const cap = clampSide(Math.max(frame.width, frame.height));
+  for (let long = cap; long >= minSide; long -= P) {
     const short = clampSide(long * ratio);
     if (2 * (long / P) * (short / P) <= maxTokens / 2)
       return wide ? { width: long, height: short } : { width: short, height: long };
