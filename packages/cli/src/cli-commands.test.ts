@@ -183,6 +183,10 @@ describe('segment_info lists and ready layout images', () => {
     assert.equal(r.code, 0, r.err);
     const meta = await sharp(out).metadata();
     assert.deepEqual([meta.width, meta.height], [64, 32]);
+    assert.match(
+      r.err,
+      /note: boxes scaled from the segment_info frame's 128x64 to the 64x32 canvas/,
+    );
     const { image } = await decodeImageFile(out);
     const alphaAt = (x: number, y: number) => image.data[(y * image.width + x) * 4 + 3]!;
     assert.equal(alphaAt(48, 16), 255, 'the subject sits in the right half');

@@ -156,3 +156,12 @@ function hasBox(inst: unknown): boolean {
   const box = (inst as { box?: unknown } | null)?.box;
   return Array.isArray(box) && box.length === 4 && box.every((v) => typeof v === 'number');
 }
+
+/** A note when the canvas differs from the file's own size (its boxes were scaled), else undefined. */
+export function canvasNote(file: RequestFile, sized: Record<string, unknown>): string | undefined {
+  const from = `${String(file.json.width)}x${String(file.json.height)}`;
+  const to = `${String(sized.width)}x${String(sized.height)}`;
+  if (from === to) return undefined;
+  const what = file.kind === 'segment_info' ? 'the segment_info frame' : 'the request';
+  return `note: boxes scaled from ${what}'s ${from} to the ${to} canvas (choose it with --width/--height)`;
+}

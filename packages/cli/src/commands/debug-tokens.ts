@@ -16,7 +16,7 @@ import { inRequestFile } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { jsonRows } from '../json-rows.ts';
 import { chooseModel } from '../model-choice.ts';
-import { CANVAS_OPTIONS, readRequestFile, requestAtCanvas } from '../request-file.ts';
+import { CANVAS_OPTIONS, canvasNote, readRequestFile, requestAtCanvas } from '../request-file.ts';
 import { decodeRequestImagesWithMatting } from '../request-images.ts';
 
 export const DEBUG_TOKENS_COMMAND = {
@@ -66,6 +66,8 @@ export async function runDebug(argv: string[], io: Io): Promise<number> {
     chooseModel(values.model, file.json.model, file.dir, requestPath),
   );
   const sized = requestAtCanvas(file, values, info.manifest);
+  const note = canvasNote(file, sized);
+  if (note) io.err(note);
   const { request, warnings } = await inRequestFile(requestPath, () =>
     validateRequest(sized, requestLimits(info.manifest)),
   );

@@ -16,7 +16,7 @@ import { assertTrained, chooseModel } from '../model-choice.ts';
 import { optional, parseGuidance, parseSeed, parseSteps, parseThreads } from '../options.ts';
 import { prepareOutputPng } from '../output-file.ts';
 import { stepBar } from '../progress.ts';
-import { CANVAS_OPTIONS, readRequestFile, requestAtCanvas } from '../request-file.ts';
+import { CANVAS_OPTIONS, canvasNote, readRequestFile, requestAtCanvas } from '../request-file.ts';
 import { decodeRequestImagesWithMatting } from '../request-images.ts';
 import type { Io } from '../io.ts';
 
@@ -105,6 +105,8 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
   else if (seed !== undefined) json.seed = seed;
   const info = await readModelInfo(chooseModel(values.model, json.model, file.dir, requestPath));
   const sized = requestAtCanvas({ ...file, json }, values, info.manifest);
+  const note = canvasNote(file, sized);
+  if (note) io.err(note);
   const { request, warnings } = await inRequestFile(requestPath, () =>
     validateRequest(sized, requestLimits(info.manifest)),
   );

@@ -17,7 +17,7 @@ import { inRequestFile, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { chooseModel } from '../model-choice.ts';
 import { prepareOutputPng } from '../output-file.ts';
-import { CANVAS_OPTIONS, readRequestFile, requestAtCanvas } from '../request-file.ts';
+import { CANVAS_OPTIONS, canvasNote, readRequestFile, requestAtCanvas } from '../request-file.ts';
 import { decodeRequestImagesWithMatting } from '../request-images.ts';
 
 export const LAYOUT_COMMAND = {
@@ -82,6 +82,8 @@ export async function runLayout(argv: string[], io: Io): Promise<number> {
     );
   }
   const sized = requestAtCanvas(file, values, manifest);
+  const note = canvasNote(file, sized);
+  if (note) io.err(note);
   const { request, warnings } = await inRequestFile(requestPath, () =>
     validateRequest(sized, limits),
   );
