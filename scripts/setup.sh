@@ -26,7 +26,7 @@ fi
 web_stamp=packages/web/dist/index.html
 if [ ! -f "$web_stamp" ] || [ -n "$(find packages/web packages/editor/src packages/core/src -newer "$web_stamp" \
       \( -name '*.ts' -o -name '*.tsx' -o -name '*.css' -o -name '*.html' \) -not -path '*/dist/*' -not -path '*/node_modules/*' -print -quit)" ]; then
-  say "building the web editor (vite build -> packages/web/dist, ~20 s)..."
+  say "building the web editor (vite build -> packages/web/dist, a few seconds)..."
   npm run --silent build -w @contextgen/web >/dev/null
 else
   say "web editor: already built (packages/web/dist)"
