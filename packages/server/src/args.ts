@@ -5,6 +5,7 @@
  * Environment: CONTEXTGEN_TOKEN, REDIS_URL, CONTEXTGEN_MODEL, CONTEXTGEN_STORAGE.
  */
 import { join, resolve } from 'node:path';
+import { CUTOUT_CHOICES, parseCutoutChoice, type CutoutChoice } from '@contextgen/imaging';
 import {
   DEFAULT_LIMITS,
   DEFAULT_PORT,
@@ -14,7 +15,7 @@ import {
 } from './options.ts';
 
 export const SERVE_USAGE = `Usage: contextgen serve [--port P] [--host H] [--model DIR]... [--storage DIR]
-                        [--allow-untrained] [--worker-only | --no-worker] [--quiet]
+                        [--allow-untrained] [--worker-only | --no-worker] [--quiet] [--cutout METHOD]
   --port P            listen on port P (default ${DEFAULT_PORT})
   --host H            listen address (default ${LOOPBACK}, loopback only; 0.0.0.0 exposes the server)
   --model DIR         a model folder (model.json); repeat to serve several; default: the embedded model
@@ -23,6 +24,9 @@ export const SERVE_USAGE = `Usage: contextgen serve [--port P] [--host H] [--mod
   --worker-only       with REDIS_URL: run generations from the shared queue, no HTTP
   --no-worker         with REDIS_URL: serve HTTP only, leave generations to worker processes
   --quiet             no request log
+  --cutout METHOD     default cutout of uploads without alpha: ${CUTOUT_CHOICES.join(', ')} (default auto:
+                      an installed permissive matting backend, else heuristic); install a backend with
+                      npm run matting:install -- <backend>
 Environment: CONTEXTGEN_TOKEN (require "Authorization: Bearer <token>"), REDIS_URL (shared BullMQ queue),
 CONTEXTGEN_MODEL (default model folder), CONTEXTGEN_STORAGE (storage folder).`;
 
@@ -60,6 +64,7 @@ export function parseServeArgs(
   let http = true;
   let worker = true;
   let log = true;
+  let cutout: CutoutChoice | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] =
@@ -97,6 +102,17 @@ export function parseServeArgs(
       case '--quiet':
         log = false;
         break;
+      case '--cutout': {
+        const v = value();
+        try {
+          cutout = parseCutoutChoice(v);
+        } catch {
+          throw new ArgsError(
+            `--cutout ${JSON.stringify(v)}: use one of ${CUTOUT_CHOICES.join(', ')}`,
+          );
+        }
+        break;
+      }
       case '--help':
       case '-h':
         throw new ArgsError(SERVE_USAGE);
@@ -156,5 +172,6 @@ export function parseServeArgs(
     limits: DEFAULT_LIMITS,
     stepDelayMs,
     log,
+    ...(cutout ? { cutout } : {}),
   };
 }
