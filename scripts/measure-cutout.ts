@@ -93,9 +93,10 @@ for (const item of set) {
     const key = `${item.category}|${name}`;
     perCategory.set(key, [...(perCategory.get(key) ?? []), score]);
     times.set(name, [...(times.get(name) ?? []), ms]);
-    cells.push(
-      `${score.toFixed(3)} (${ms.toFixed(0)} ms${warnings.length ? `; warns ${warnings.join(', ')}` : ''})`,
-    );
+    const empty = mask.data.every((v) => v < 128);
+    const notes = [`${ms.toFixed(0)} ms`, ...(empty ? ['empty: refused'] : [])];
+    if (warnings.length) notes.push(`warns ${warnings.join(', ')}`);
+    cells.push(`${score.toFixed(3)} (${notes.join('; ')})`);
   }
   console.log(cells.join(' | '));
 }

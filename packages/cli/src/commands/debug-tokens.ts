@@ -7,9 +7,9 @@ import type { Io } from '../io.ts';
 import { jsonRows } from '../json-rows.ts';
 import { chooseModel } from '../model-choice.ts';
 import { readRequestFile } from '../request-file.ts';
-import { decodeRequestImagesWithMatting } from '../request-images.ts';
+import { CUTOUT_PARSE_OPTIONS, decodeRequestImagesWithMatting } from '../request-images.ts';
 
-export const DEBUG_USAGE = `contextgen debug tokens <request.json|segment_info.json> [--model DIR|NAME] [--matting-model PATH]
+export const DEBUG_USAGE = `contextgen debug tokens <request.json|segment_info.json> [--model DIR|NAME] [--matting-model PATH] [--cutout METHOD]
   Prints JSON: token segments, descriptors (seg, inst, cover, valid), position ids [axis0, y, x]
   and the dense CLA and ICA attention masks (one 0/1 row per query token).`;
 
@@ -20,7 +20,11 @@ export async function runDebug(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { model: { type: 'string' }, 'matting-model': { type: 'string' } },
+    options: {
+      model: { type: 'string' },
+      'matting-model': { type: 'string' },
+      ...CUTOUT_PARSE_OPTIONS,
+    },
   });
   if (positionals.length !== 1) {
     throw new UsageError(
@@ -36,6 +40,7 @@ export async function runDebug(argv: string[], io: Io): Promise<number> {
     request,
     file.dir,
     values['matting-model'],
+    values.cutout,
   );
   const prep = await inRequestFile(positionals[0]!, () =>
     prepareGeneration(request, images, info.manifest, info.vocab),

@@ -10,7 +10,11 @@ import { assertTrained, chooseModel } from '../model-choice.ts';
 import { optional, parseGuidance, parseSeed, parseSteps, parseThreads } from '../options.ts';
 import { stepBar } from '../progress.ts';
 import { readRequestFile } from '../request-file.ts';
-import { decodeRequestImagesWithMatting } from '../request-images.ts';
+import {
+  CUTOUT_PARSE_OPTIONS,
+  CUTOUT_USAGE,
+  decodeRequestImagesWithMatting,
+} from '../request-images.ts';
 import type { Io } from '../io.ts';
 
 export const GENERATE_USAGE = `contextgen generate <request.json|segment_info.json> -o out.png [options]
@@ -20,7 +24,8 @@ export const GENERATE_USAGE = `contextgen generate <request.json|segment_info.js
   --steps N                sampling steps (default: the request's, else the model's)
   --guidance G             classifier-free guidance scale (1 = off)
   --threads N              ONNX Runtime intra-op threads (default: all cores, at most 8)
-  --matting-model PATH     ONNX matting model for references without alpha (default: automatic cutout)
+  --matting-model PATH     ONNX matting model for references without alpha (overrides --cutout)
+${CUTOUT_USAGE}
   --save-layout            also write the layout image as <out>.layout.png
   --allow-untrained        run a model marked trained: false (debugging only; its output is noise)`;
 
@@ -44,6 +49,7 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
       guidance: { type: 'string' },
       threads: { type: 'string' },
       'matting-model': { type: 'string' },
+      ...CUTOUT_PARSE_OPTIONS,
       'save-layout': { type: 'boolean' },
       'allow-untrained': { type: 'boolean' },
     },
@@ -80,16 +86,20 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
   for (const w of warnings) io.err(`warning: ${w}`);
 
   const decodeStart = performance.now();
-  const { images, maskSources } = await decodeRequestImagesWithMatting(
+  const { images, maskSources, cutoutWarnings } = await decodeRequestImagesWithMatting(
     request,
     file.dir,
     values['matting-model'],
+    values.cutout,
   );
   const decodeMs = performance.now() - decodeStart;
   maskSources.forEach((s, j) => {
     if (s === 'auto-cutout')
       io.err(`note: instances[${j}].reference has no alpha; cut out automatically`);
+    if (s === 'matting')
+      io.err(`note: instances[${j}].reference has no alpha; cut out by the matting model`);
   });
+  for (const w of cutoutWarnings) io.err(`warning: ${w}`);
 
   assertTrained(info, values['allow-untrained'] === true);
   const model = await loadModel(info.folder, threads !== undefined ? { threads } : {});

@@ -16,12 +16,17 @@ import { inRequestFile, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { chooseModel } from '../model-choice.ts';
 import { readRequestFile } from '../request-file.ts';
-import { decodeRequestImagesWithMatting } from '../request-images.ts';
+import {
+  CUTOUT_PARSE_OPTIONS,
+  CUTOUT_USAGE,
+  decodeRequestImagesWithMatting,
+} from '../request-images.ts';
 
 export const LAYOUT_USAGE = `contextgen layout <request.json|segment_info.json> -o layout.png [options]
   -o, --output FILE        PNG to write (required)
   --model DIR|NAME         validate against this model's limits (default: the installed model, if any)
-  --matting-model PATH     ONNX matting model for references without alpha
+  --matting-model PATH     ONNX matting model for references without alpha (overrides --cutout)
+${CUTOUT_USAGE}
   --no-boxes               the plain layout image, without outlines and indices`;
 
 /** Limits used when no model is installed: no rounding (token size 1), the plan's instance cap. */
@@ -42,6 +47,7 @@ export async function runLayout(argv: string[], io: Io): Promise<number> {
       output: { type: 'string', short: 'o' },
       model: { type: 'string' },
       'matting-model': { type: 'string' },
+      ...CUTOUT_PARSE_OPTIONS,
       'no-boxes': { type: 'boolean' },
     },
   });
@@ -73,11 +79,13 @@ export async function runLayout(argv: string[], io: Io): Promise<number> {
     validateRequest(file.json, limits),
   );
   for (const w of warnings) io.err(`warning: ${w}`);
-  const { images } = await decodeRequestImagesWithMatting(
+  const { images, cutoutWarnings } = await decodeRequestImagesWithMatting(
     request,
     file.dir,
     values['matting-model'],
+    values.cutout,
   );
+  for (const w of cutoutWarnings) io.err(`warning: ${w}`);
   const layout =
     images.layout ??
     composeLayout(request.width, request.height, layoutInstances(request, images.references));
