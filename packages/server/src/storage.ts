@@ -32,6 +32,8 @@ export interface UploadMeta {
   readonly cutoutMethod?: CutoutMethod;
   /** Fraction of cutout pixels inside the mask. */
   readonly maskCoverage: number;
+  /** What the user should know about the cutout (kept so a reloaded editor still shows it). */
+  readonly warnings?: readonly string[];
   readonly createdAt: string;
 }
 

@@ -82,6 +82,8 @@ test('the heuristic, asked for, reports a face cut out of a portrait as a warnin
   assert.equal(body.cutoutMethod, 'heuristic');
   assert.equal(body.warnings.length, 1, JSON.stringify(body.warnings));
   assert.match(body.warnings[0], /hole inside the subject/);
+  const again = await inject({ method: 'GET', url: `/api/uploads/${body.id}` });
+  assert.deepEqual(again.json().warnings, body.warnings, 'kept for a reloaded editor');
   // Redone with the backend: no doubt left, and the method is recorded.
   const redo = await inject({
     method: 'POST',
@@ -91,6 +93,8 @@ test('the heuristic, asked for, reports a face cut out of a portrait as a warnin
   assert.equal(redo.statusCode, 200);
   assert.equal(redo.json().cutoutMethod, 'u2netp');
   assert.deepEqual(redo.json().warnings, []);
+  const later = await inject({ method: 'GET', url: `/api/uploads/${body.id}` });
+  assert.deepEqual(later.json().warnings, [], 'the redone cutout has no doubt left');
   const none = await inject({
     method: 'POST',
     url: `/api/uploads/${body.id}/cutout`,

@@ -26,7 +26,7 @@ const CONTENT_TYPE: Record<UploadMeta['format'], string> = {
   webp: 'image/webp',
 };
 
-function info(meta: UploadMeta, warnings: string[] = []): UploadInfo {
+function info(meta: UploadMeta): UploadInfo {
   const base = `/api/uploads/${meta.id}`;
   const { id, name, width, height, cutoutWidth, cutoutHeight, maskSource, maskCoverage } = meta;
   return {
@@ -39,7 +39,7 @@ function info(meta: UploadMeta, warnings: string[] = []): UploadInfo {
     maskSource,
     ...(meta.cutoutMethod ? { cutoutMethod: meta.cutoutMethod } : {}),
     maskCoverage,
-    warnings,
+    warnings: [...(meta.warnings ?? [])],
     urls: { original: `${base}/original`, cutout: `${base}/cutout.png`, mask: `${base}/mask.png` },
   };
 }
@@ -143,6 +143,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
         maskSource: processed.maskSource,
         ...(processed.cutoutMethod ? { cutoutMethod: processed.cutoutMethod } : {}),
         maskCoverage: processed.maskCoverage,
+        ...(processed.warnings.length ? { warnings: processed.warnings } : {}),
         createdAt: new Date().toISOString(),
       };
       await storage.saveUpload(meta, {
@@ -150,7 +151,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
         cutout: processed.cutoutPng,
         mask: processed.maskPng,
       });
-      return reply.code(201).send(info(meta, processed.warnings));
+      return reply.code(201).send(info(meta));
     },
   );
 
@@ -231,15 +232,16 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
           `no upload ${id} on this server; upload the image again`,
         );
       const processed = await processImage(original, meta.name, meta.format, limits, body, cutouts);
-      const { cutoutMethod: _previous, ...rest } = meta;
+      const { cutoutMethod: _method, warnings: _warnings, ...rest } = meta;
       const next: UploadMeta = {
         ...rest,
         maskSource: processed.maskSource,
         ...(processed.cutoutMethod ? { cutoutMethod: processed.cutoutMethod } : {}),
         maskCoverage: processed.maskCoverage,
+        ...(processed.warnings.length ? { warnings: processed.warnings } : {}),
       };
       await storage.replaceCutout(next, processed.cutoutPng, processed.maskPng);
-      return info(next, processed.warnings);
+      return info(next);
     },
   );
 }
