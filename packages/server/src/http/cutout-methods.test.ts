@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InjectOptions } from 'fastify';
 import sharp from 'sharp';
+import { parseServeArgs } from '../args.ts';
 import { discPng, multipart, tinyServer, type Json } from '../test-util.ts';
 
 // A matting dir with a stand-in "u2netp" (the imaging tests' tiny model: dark pixels = subject).
@@ -111,4 +112,14 @@ test('a backend that is not installed is a 422 that says how to install it; an u
   const bad = await upload(await discPng(), '?method=rembg');
   assert.equal(bad.status, 400);
   assert.match(JSON.stringify(bad.body), /must be one of auto, heuristic, u2netp, isnet-imgly/);
+});
+
+test('serve --cutout sets the default method and refuses an unknown one with the choices', () => {
+  const opts = parseServeArgs(['--cutout', 'u2netp'], {}, () => '/models/x', '/');
+  assert.equal(opts.cutout, 'u2netp');
+  assert.equal(parseServeArgs([], {}, () => '/models/x', '/').cutout, undefined);
+  assert.throws(
+    () => parseServeArgs(['--cutout=rembg'], {}, () => '/models/x', '/'),
+    /--cutout "rembg": use one of auto, heuristic, u2netp, isnet-imgly/,
+  );
 });
