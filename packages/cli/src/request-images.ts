@@ -125,13 +125,16 @@ export async function decodeRequestImagesWithMatting(
   cutout?: string,
 ): Promise<DecodedRequestImages> {
   const choice = cutout === undefined ? 'auto' : parseCutoutChoice(cutout);
+  // A backend is loaded only for requests with references; an explicit model file always (so a
+  // wrong path is reported even when nothing needs it).
   const needsCutout = request.instances.some((i) => i.reference !== undefined);
-  const matting = needsCutout
-    ? await loadCutoutMatting(
-        choice,
-        mattingModelPath === undefined ? undefined : resolve(mattingModelPath),
-      )
-    : undefined;
+  const matting =
+    needsCutout || mattingModelPath !== undefined
+      ? await loadCutoutMatting(
+          choice,
+          mattingModelPath === undefined ? undefined : resolve(mattingModelPath),
+        )
+      : undefined;
   try {
     return await decodeRequestImages(request, baseDir, matting ? { matting } : {});
   } finally {

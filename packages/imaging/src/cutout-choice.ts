@@ -3,11 +3,13 @@
  * - `heuristic`: the classical automatic cutout (cutout.ts), its masks checked (mask-checks.ts);
  * - `<backend>`: an installed matting backend (matting-backends.ts), an error when not installed;
  * - `auto` (default): the first installed permissive backend, else the heuristic.
+ * Backends' sessions are created on first use (`lazyMatting`).
  * Copyleft backends are used only when named. `--matting-model PATH` (any ONNX file with the
  * documented I/O) still overrides the choice.
  */
 import { ImageInputError } from './errors.ts';
 import {
+  backendModelPath,
   installCommand,
   isBackendInstalled,
   isMattingBackendId,
@@ -15,6 +17,7 @@ import {
   MATTING_BACKEND_IDS,
   MATTING_BACKENDS,
   mattingDir,
+  notInstalledReason,
   type MattingBackendId,
 } from './matting-backends.ts';
 import { loadMattingModel, type MattingModel } from './matting.ts';
@@ -59,10 +62,27 @@ export function heuristicFix(): string {
   return `check the mask, upload an image with transparency or a mask, or install a matting backend (${installCommand('u2netp')}) and choose it`;
 }
 
+/** A model whose session is created on the first `matte` (never, when every reference has alpha). */
+export function lazyMatting(path: string, load: () => Promise<MattingModel>): MattingModel {
+  let loaded: Promise<MattingModel> | undefined;
+  return {
+    path,
+    async matte(image) {
+      loaded ??= load();
+      return (await loaded).matte(image);
+    },
+    async dispose() {
+      const model = await loaded?.catch(() => undefined); // a failed load has nothing to free
+      await model?.dispose();
+    },
+  };
+}
+
 /**
- * The matting model for a CLI run: `--matting-model PATH` when given, else the backend the choice
- * resolves to (undefined: the heuristic). The caller disposes it.
- * @throws ImageInputError when a named backend is not installed or the model cannot be loaded
+ * The matting model for a CLI run: `--matting-model PATH` when given (loaded and checked now),
+ * else the backend the choice resolves to, loaded on first use (undefined: the heuristic).
+ * The caller disposes it.
+ * @throws ImageInputError when a named backend is not installed or the model file is unusable
  */
 export async function loadCutoutMatting(
   choice: CutoutChoice,
@@ -70,6 +90,12 @@ export async function loadCutoutMatting(
   options: { readonly dir?: string; readonly threads?: number } = {},
 ): Promise<MattingModel | undefined> {
   if (mattingModelPath !== undefined) return loadMattingModel(mattingModelPath, options);
-  const method = resolveCutoutChoice(choice, options.dir);
-  return method === 'heuristic' ? undefined : loadMattingBackend(method, options);
+  const dir = options.dir ?? mattingDir();
+  const method = resolveCutoutChoice(choice, dir);
+  if (method === 'heuristic') return undefined;
+  if (!isBackendInstalled(method, dir))
+    throw new ImageInputError(`cutout backend ${method}`, notInstalledReason(method));
+  return lazyMatting(backendModelPath(method, dir), () =>
+    loadMattingBackend(method, { ...options, dir }),
+  );
 }

@@ -35,6 +35,7 @@ export {
   CUTOUT_CHOICES,
   CUTOUT_OPTION_HELP,
   heuristicFix,
+  lazyMatting,
   loadCutoutMatting,
   parseCutoutChoice,
   resolveCutoutChoice,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +95,7 @@ test('a backend that is not installed is refused with the command that installs 
   }
 });
 
-test('an installed backend is loaded and mattes at the reference size; --matting-model still wins', async () => {
+test('an installed backend is loaded on first use and mattes at the reference size; --matting-model still wins', async () => {
   const dir = await fakeDir(['u2netp']);
   const img = paintImage(40, 30, (x) => (x < 20 ? [10, 10, 10] : [250, 250, 250]));
   try {
@@ -110,11 +110,33 @@ test('an installed backend is loaded and mattes at the reference size; --matting
       await model.dispose();
     }
     assert.equal(await loadCutoutMatting('heuristic', undefined, { dir }), undefined);
+    await assert.rejects(
+      loadCutoutMatting('isnet-imgly', undefined, { dir }),
+      /cutout backend isnet-imgly: the isnet-imgly cutout backend is not installed/,
+      'a named backend that is missing fails at once, before any image is read',
+    );
     const custom = await loadCutoutMatting('heuristic', join(fixtures, 'tiny-matting.onnx'), {
       dir,
     });
     assert.equal(custom?.path, join(fixtures, 'tiny-matting.onnx'));
     await custom?.dispose();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a backend session is created on the first matte, so a run whose references have alpha never loads it', async () => {
+  const dir = await fakeDir([]);
+  try {
+    await mkdir(join(dir, 'u2netp'));
+    await writeFile(join(dir, 'u2netp', 'model.onnx'), 'not an onnx file');
+    const model = await loadCutoutMatting('u2netp', undefined, { dir });
+    assert.ok(model, 'returned without reading the file');
+    await assert.rejects(
+      model.matte(paintImage(4, 4, () => [0, 0, 0])),
+      /u2netp[/\\]model\.onnx: cannot load the matting model/,
+    );
+    await model.dispose();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
