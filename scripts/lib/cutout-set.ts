@@ -178,7 +178,7 @@ export async function loadCutoutSet(): Promise<CutoutItem[]> {
     [
       'astronaut head+shoulders on white (3 borders)',
       'people',
-      crop(astronautWhite, 110, 0, 240, 290),
+      crop(astronautWhite, 120, 0, 210, 290),
     ],
     [
       'astronaut 60 % on white',

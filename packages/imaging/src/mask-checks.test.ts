@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Mask } from '@contextgen/core';
+import { autoCutout } from './cutout.ts';
+import { decodeImageFile } from './decode.ts';
 import { checkCutoutMask, holeFraction, touchedBorders } from './mask-checks.ts';
 import { inDisc } from './synthetic.test-util.ts';
 
@@ -81,4 +85,12 @@ test('an empty mask yields no finding (it is refused elsewhere) and the fix text
   const tiny = paintMask(100, 100, (x, y) => x === 50 && y === 50);
   const [first] = checkCutoutMask(tiny, { fix: 'install the u2netp backend' });
   assert.match(first!.message, /; install the u2netp backend$/);
+});
+
+test('the heuristic masks of the example pets (a rabbit with its ears, a dog) raise no doubt', async () => {
+  const pets = fileURLToPath(new URL('../../../examples/pets/', import.meta.url));
+  for (const file of ['dog.png', 'rabbit.png']) {
+    const { image } = await decodeImageFile(join(pets, file));
+    assert.deepEqual(checkCutoutMask(autoCutout(image).mask), [], file);
+  }
 });
