@@ -17,6 +17,9 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((done) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
     if (!('CONTEXTGEN_MODEL' in env)) delete childEnv.CONTEXTGEN_MODEL;
+    // Hermetic cutouts: matting backends installed on this machine must not change the results.
+    if (!('CONTEXTGEN_MATTING_DIR' in env))
+      childEnv.CONTEXTGEN_MATTING_DIR = join(fx.dir, 'no-matting-backends');
     execFile(process.execPath, [BIN, ...args], { env: childEnv }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: number }).code ?? 1) : 0;
       done({ code: typeof code === 'number' ? code : 1, stdout, stderr });
@@ -222,6 +225,36 @@ describe('contextgen CLI', { concurrency: 3 }, () => {
     const unknown = await cli(['paint']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command "paint"; choose one of generate, layout, debug/);
+  });
+
+  test('--cutout: an unknown method and a backend not installed exit 2 saying what to do; the heuristic warns of a hole', async () => {
+    const svg = `<svg width="120" height="110"><path d="M56 83 A30 30 0 1 1 64 83 L63 76 A20 20 0 1 0 57 76 Z" fill="#281e1e"/></svg>`;
+    await sharp({ create: { width: 120, height: 110, channels: 3, background: '#f5f5f5' } })
+      .composite([{ input: Buffer.from(svg) }])
+      .png()
+      .toFile(join(fx.dir, 'face-on-white.png'));
+    const req = await fx.request('face', {
+      instances: [inst([0, 0, 16, 16], { reference: 'face-on-white.png' })],
+    });
+    const out = ['-o', join(fx.dir, 'face.png'), ...model];
+    const bad = await cli(['layout', req, ...out, '--cutout', 'rembg']);
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /--cutout "rembg": unknown cutout method; use one of auto, heuristic, u2netp, isnet-imgly/,
+    );
+    const missing = await cli(['layout', req, ...out, '--cutout', 'u2netp']);
+    assert.equal(missing.code, 2);
+    assert.match(
+      missing.stderr,
+      /the u2netp cutout backend is not installed; install it with `npm run matting:install -- u2netp`/,
+    );
+    const heuristic = await cli(['layout', req, ...out, '--cutout', 'heuristic']);
+    assert.equal(heuristic.code, 0, heuristic.stderr);
+    assert.match(
+      heuristic.stderr,
+      /warning: instances\[0\]\.reference: the automatic cutout left a hole inside the subject/,
+    );
   });
 
   test('debug tokens prints segments, position ids and dense CLA/ICA masks for a segment_info file', async () => {

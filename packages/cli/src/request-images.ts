@@ -6,11 +6,13 @@
 import { resolve } from 'node:path';
 import type { GenerationRequest, RequestImages, ReferenceCutout } from '@contextgen/core';
 import {
+  CUTOUT_OPTION_HELP,
   decodeImageBuffer,
   decodeImageFile,
   ImageInputError,
-  loadMattingModel,
+  loadCutoutMatting,
   makeReference,
+  parseCutoutChoice,
   type DecodedImage,
   type ImageLimits,
   type MaskSource,
@@ -26,6 +28,8 @@ export interface DecodedRequestImages {
   readonly images: RequestImages;
   /** Per instance: where the mask came from (undefined: no reference). */
   readonly maskSources: readonly (MaskSource | undefined)[];
+  /** Doubts about heuristic cutouts, each naming its instance (print them as warnings). */
+  readonly cutoutWarnings: readonly string[];
 }
 
 const DATA_URL = /^data:image\/[a-z+.-]+;base64,/i;
@@ -64,6 +68,7 @@ export async function decodeRequestImages(
 ): Promise<DecodedRequestImages> {
   const references: (ReferenceCutout | undefined)[] = [];
   const maskSources: (MaskSource | undefined)[] = [];
+  const cutoutWarnings: string[] = [];
   for (const [j, inst] of request.instances.entries()) {
     if (inst.reference === undefined) {
       references.push(undefined);
@@ -87,6 +92,7 @@ export async function decodeRequestImages(
       );
       references.push(made.cutout);
       maskSources.push(made.maskSource);
+      for (const w of made.warnings) cutoutWarnings.push(`${field}: ${w}`);
     } catch (err) {
       if (err instanceof ImageInputError)
         throw new ImageInputError(`${field} ${err.source}`, err.reason);
@@ -97,20 +103,42 @@ export async function decodeRequestImages(
     request.layoutImage === undefined
       ? undefined
       : (await decodeSource(request.layoutImage, baseDir, 'layoutImage', options.limits)).image;
-  return { images: { references, ...(layout ? { layout } : {}) }, maskSources };
+  return { images: { references, ...(layout ? { layout } : {}) }, maskSources, cutoutWarnings };
 }
 
+// --- cutout options (matting): `--cutout METHOD` and `--matting-model PATH` -----------------
+/** The `--cutout` option (spread into a command's options for the one argument parser). */
+export const CUTOUT_OPTIONS = {
+  cutout: {
+    type: 'string',
+    value: 'METHOD',
+    help: CUTOUT_OPTION_HELP.replace(/^--cutout METHOD\s+/, ''),
+  },
+} as const;
+
 /**
- * `decodeRequestImages` with the `--matting-model` option: loads the ONNX matting model from
- * `mattingModelPath` (when given) for this call and disposes it afterwards.
+ * `decodeRequestImages` with the `--cutout` and `--matting-model` options: loads the ONNX matting
+ * model from `mattingModelPath` (when given, it wins), else the backend `--cutout` resolves to
+ * (default auto: an installed permissive backend, else the heuristic), for this call, and
+ * disposes it afterwards.
  */
 export async function decodeRequestImagesWithMatting(
   request: GenerationRequest,
   baseDir: string,
   mattingModelPath: string | undefined,
+  cutout?: string,
 ): Promise<DecodedRequestImages> {
+  const choice = cutout === undefined ? 'auto' : parseCutoutChoice(cutout);
+  // A backend is loaded only for requests with references; an explicit model file always (so a
+  // wrong path is reported even when nothing needs it).
+  const needsCutout = request.instances.some((i) => i.reference !== undefined);
   const matting =
-    mattingModelPath === undefined ? undefined : await loadMattingModel(resolve(mattingModelPath));
+    needsCutout || mattingModelPath !== undefined
+      ? await loadCutoutMatting(
+          choice,
+          mattingModelPath === undefined ? undefined : resolve(mattingModelPath),
+        )
+      : undefined;
   try {
     return await decodeRequestImages(request, baseDir, matting ? { matting } : {});
   } finally {

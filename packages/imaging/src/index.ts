@@ -16,6 +16,41 @@ export {
 } from './cutout.ts';
 export { loadMattingModel, type MattingModel, type MattingOptions } from './matting.ts';
 export {
+  backendModelPath,
+  installCommand,
+  isBackendInstalled,
+  isMattingBackendId,
+  listMattingBackends,
+  loadMattingBackend,
+  MATTING_BACKEND_IDS,
+  MATTING_BACKENDS,
+  mattingDir,
+  notInstalledReason,
+  type BackendStatus,
+  type MattingBackendId,
+  type MattingBackendSpec,
+} from './matting-backends.ts';
+export {
+  autoBackend,
+  CUTOUT_CHOICES,
+  CUTOUT_OPTION_HELP,
+  heuristicFix,
+  lazyMatting,
+  loadCutoutMatting,
+  parseCutoutChoice,
+  resolveCutoutChoice,
+  type CutoutChoice,
+} from './cutout-choice.ts';
+export {
+  checkCutoutMask,
+  DEFAULT_MASK_CHECKS,
+  holeFraction,
+  touchedBorders,
+  type MaskCheck,
+  type MaskCheckCode,
+  type MaskCheckOptions,
+} from './mask-checks.ts';
+export {
   alphaMask,
   loadReference,
   maskArea,

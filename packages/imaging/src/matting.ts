@@ -23,6 +23,16 @@ export interface MattingOptions {
   /** Input side used when the model's H/W are symbolic. */
   readonly defaultSize?: number;
   readonly threads?: number;
+  /**
+   * Per-channel normalisation applied to RGB in [0, 1] before the model: `(v - mean) / std`.
+   * Default none (models that want it fold it into the graph).
+   */
+  readonly normalise?: {
+    readonly mean: readonly [number, number, number];
+    readonly std: readonly [number, number, number];
+  };
+  /** `clamp` (default): alpha = output clamped to [0, 1]; `minmax`: rescaled so min..max is 0..1. */
+  readonly output?: 'clamp' | 'minmax';
 }
 
 const FIX_IO =
@@ -79,8 +89,11 @@ export async function loadMattingModel(
         .toBuffer();
       const plane = inW * inH;
       const input = new Float32Array(3 * plane);
+      const mean = options.normalise?.mean ?? [0, 0, 0];
+      const std = options.normalise?.std ?? [1, 1, 1];
       for (let i = 0; i < plane; i++) {
-        for (let c = 0; c < 3; c++) input[c * plane + i] = rgb[i * 3 + c]! / 255;
+        for (let c = 0; c < 3; c++)
+          input[c * plane + i] = (rgb[i * 3 + c]! / 255 - mean[c]!) / std[c]!;
       }
       const feeds = { [inputName]: new ort.Tensor('float32', input, [1, 3, inH, inW]) };
       let out: ort.Tensor;
@@ -106,9 +119,21 @@ export async function loadMattingModel(
         );
       }
       const data = out.data as Float32Array;
+      let lo = 0;
+      let scale = 1;
+      if (options.output === 'minmax') {
+        let min = Infinity;
+        let max = -Infinity;
+        for (let i = 0; i < plane; i++) {
+          min = Math.min(min, data[i]!);
+          max = Math.max(max, data[i]!);
+        }
+        lo = min;
+        scale = max > min ? 1 / (max - min) : 0;
+      }
       const alpha8 = new Uint8Array(plane);
       for (let i = 0; i < plane; i++)
-        alpha8[i] = Math.round(Math.min(1, Math.max(0, data[i]!)) * 255);
+        alpha8[i] = Math.round(Math.min(1, Math.max(0, (data[i]! - lo) * scale)) * 255);
       const resized = await sharp(alpha8, { raw: { width: inW, height: inH, channels: 1 } })
         .resize(image.width, image.height, { fit: 'fill' })
         .extractChannel(0)

@@ -31,8 +31,25 @@ test('a reference without alpha is cut out automatically', async () => {
   const ref = await loadReference(path);
   assert.equal(ref.maskSource, 'auto-cutout');
   assert.ok(iou(ref.cutout.mask.data, 64, disc) > 0.95);
+  assert.deepEqual(ref.warnings, [], 'a clean disc raises no doubt');
 });
 
+test('a heuristic cutout whose light face joins the white backdrop is reported, not silently used', async () => {
+  // A dark ring of hair open at the chin around a face of the backdrop's colour: the face floods
+  // with the backdrop through the gap, leaving a hole inside the subject's outline.
+  const img = paintImage(120, 110, (x, y) => {
+    const ring = inDisc(x, y, 60, 55, 30) && !inDisc(x, y, 60, 57, 20);
+    const chin = y > 60 && Math.abs(x + 0.5 - 60) < 4;
+    return ring && !chin ? [40, 30, 30] : [245, 245, 245];
+  });
+  const path = join(dir, 'face-on-white.png');
+  await writePng(path, img);
+  const ref = await loadReference(path);
+  assert.equal(ref.maskSource, 'auto-cutout');
+  assert.equal(ref.warnings.length, 1, ref.warnings.join('\n'));
+  assert.match(ref.warnings[0]!, /hole inside the subject \(\d+ % of its outline\)/);
+  assert.match(ref.warnings[0]!, /npm run matting:install -- u2netp/);
+});
 test('an explicit mask file wins and must match the reference size', async () => {
   const path = join(dir, 'plain2.png');
   await writePng(path, discOnWhite);

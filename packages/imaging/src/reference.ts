@@ -10,6 +10,8 @@
 import { alphaToMask, binarizeMask } from '@contextgen/core';
 import type { Mask, ReferenceCutout, RgbaImage } from '@contextgen/core';
 import { autoCutout, type CutoutOptions } from './cutout.ts';
+import { heuristicFix } from './cutout-choice.ts';
+import { checkCutoutMask } from './mask-checks.ts';
 import { decodeImageFile } from './decode.ts';
 import { ImageInputError } from './errors.ts';
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './limits.ts';
@@ -20,6 +22,8 @@ export type MaskSource = 'mask-file' | 'alpha' | 'matting' | 'auto-cutout';
 export interface LoadedReference {
   readonly cutout: ReferenceCutout;
   readonly maskSource: MaskSource;
+  /** Doubts about an automatic-cutout mask (a hole, three borders touched, odd area); else []. */
+  readonly warnings: readonly string[];
 }
 
 export interface ReferenceOptions {
@@ -86,6 +90,7 @@ export async function makeReference(
   const { image, source } = parts;
   let mask: Mask;
   let maskSource: MaskSource;
+  let warnings: string[] = [];
   if (parts.mask !== undefined) {
     const m = parts.mask.image;
     if (m.width !== image.width || m.height !== image.height) {
@@ -107,6 +112,7 @@ export async function makeReference(
     } else {
       mask = autoCutout(image, options.cutout).mask;
       maskSource = 'auto-cutout';
+      warnings = checkCutoutMask(mask, { fix: heuristicFix() }).map((c) => c.message);
     }
   }
   mask = binarizeMask(mask);
@@ -116,7 +122,7 @@ export async function makeReference(
       `the reference's subject mask is empty: ${EMPTY_FIX[maskSource]}`,
     );
   }
-  return { cutout: { image, mask }, maskSource };
+  return { cutout: { image, mask }, maskSource, warnings };
 }
 
 /**

@@ -5,6 +5,7 @@
  * Environment: CONTEXTGEN_TOKEN, REDIS_URL, CONTEXTGEN_MODEL, CONTEXTGEN_STORAGE.
  */
 import { join, resolve } from 'node:path';
+import { CUTOUT_CHOICES, parseCutoutChoice, type CutoutChoice } from '@contextgen/imaging';
 import {
   ArgsError,
   commandUsage,
@@ -57,6 +58,11 @@ export const SERVE_COMMAND = {
       help: 'with REDIS_URL: serve HTTP only, leave generations to worker processes',
     },
     quiet: { type: 'boolean', help: 'no request log' },
+    cutout: {
+      type: 'string',
+      value: 'METHOD',
+      help: `default cutout of uploads without alpha: ${CUTOUT_CHOICES.join(', ')} (default auto: an installed permissive matting backend, else heuristic); install a backend with npm run matting:install -- <backend>`,
+    },
   },
   notes: `Environment: CONTEXTGEN_TOKEN (require "Authorization: Bearer <token>"), REDIS_URL (shared BullMQ queue),
 CONTEXTGEN_MODEL (default model folder), CONTEXTGEN_STORAGE (storage folder).`,
@@ -94,6 +100,16 @@ export function parseServeArgs(
   const http = !v['worker-only'];
   const worker = !v['no-worker'];
   const log = !v.quiet;
+  let cutout: CutoutChoice | undefined;
+  if (v.cutout !== undefined) {
+    try {
+      cutout = parseCutoutChoice(v.cutout);
+    } catch {
+      throw new ArgsError(
+        `--cutout ${JSON.stringify(v.cutout)}: use one of ${CUTOUT_CHOICES.join(', ')}`,
+      );
+    }
+  }
   if (!http && !worker)
     throw new ArgsError('--worker-only and --no-worker together leave nothing to run; choose one');
   const redisUrl = env.REDIS_URL;
@@ -146,5 +162,6 @@ export function parseServeArgs(
     limits: DEFAULT_LIMITS,
     stepDelayMs,
     log,
+    ...(cutout ? { cutout } : {}),
   };
 }

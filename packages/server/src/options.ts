@@ -2,6 +2,7 @@
  * Server options and their defaults, as data. `parseServeArgs` (args.ts) fills them from the
  * command line and the environment.
  */
+import type { CutoutChoice } from '@contextgen/imaging';
 
 export interface ServerLimits {
   /** Largest upload file, bytes. */
@@ -61,6 +62,8 @@ export interface ServeOptions {
   readonly stepDelayMs: number;
   /** Log requests (pino) to stdout. */
   readonly log: boolean;
+  /** Default automatic-cutout method for uploads (`--cutout`); auto when absent. */
+  readonly cutout?: CutoutChoice;
 }
 
 export const DEFAULT_REDIS: Omit<RedisOptions, 'url'> = {

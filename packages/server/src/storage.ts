@@ -7,6 +7,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { CutoutMethod } from './cutouts.ts';
 import { isId, type IdKind } from './ids.ts';
 
 export const UPLOAD_FILES = ['original', 'cutout.png', 'mask.png'] as const;
@@ -27,8 +28,12 @@ export interface UploadMeta {
   readonly cutoutWidth: number;
   readonly cutoutHeight: number;
   readonly maskSource: MaskSource;
+  /** With maskSource auto: the method that made the mask (heuristic or a matting backend). */
+  readonly cutoutMethod?: CutoutMethod;
   /** Fraction of cutout pixels inside the mask. */
   readonly maskCoverage: number;
+  /** What the user should know about the cutout (kept so a reloaded editor still shows it). */
+  readonly warnings?: readonly string[];
   readonly createdAt: string;
 }
 

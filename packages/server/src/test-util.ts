@@ -69,6 +69,8 @@ export async function tinyServer(
     storageDir,
     port: 0,
     webDir: join(storageDir, 'no-web'),
+    // Hermetic: matting backends installed on this machine must not change upload results.
+    cutout: 'heuristic',
     ...input,
   });
   return Object.assign(server, {

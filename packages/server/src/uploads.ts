@@ -7,11 +7,15 @@ import { alphaToMask, resizeImage, type Mask, type RgbaImage } from '@contextgen
 import {
   alphaMask,
   autoCutout,
+  checkCutoutMask,
   decodeImageBuffer,
   encodePng,
+  heuristicFix,
   ImageInputError,
   maskArea,
+  type CutoutChoice,
 } from '@contextgen/imaging';
+import type { CutoutMethod, Cutouts } from './cutouts.ts';
 import { HttpError } from './http/errors.ts';
 import type { ServerLimits } from './options.ts';
 import type { MaskSource, UploadMeta } from './storage.ts';
@@ -26,13 +30,22 @@ export type CutoutMode = 'auto' | 'alpha' | 'none';
 
 export interface CutoutRequest {
   readonly mode: CutoutMode;
-  /** ΔE threshold for the automatic cutout (higher keeps less); automatic when absent. */
+  /** ΔE threshold for the heuristic cutout (higher keeps less); automatic when absent. */
   readonly threshold?: number;
+  /** The automatic cutout's method (mode auto): default the server's `--cutout`. */
+  readonly method?: CutoutChoice;
 }
 
 export interface ProcessedImage extends Pick<
   UploadMeta,
-  'format' | 'width' | 'height' | 'cutoutWidth' | 'cutoutHeight' | 'maskSource' | 'maskCoverage'
+  | 'format'
+  | 'width'
+  | 'height'
+  | 'cutoutWidth'
+  | 'cutoutHeight'
+  | 'maskSource'
+  | 'maskCoverage'
+  | 'cutoutMethod'
 > {
   readonly cutoutPng: Buffer;
   readonly maskPng: Buffer;
@@ -123,12 +136,17 @@ function fullMask(image: RgbaImage): Mask {
   };
 }
 
-/** The mask for a mode; falls back to the whole image (with a warning) when nothing is found. */
-export function chooseMask(
+/**
+ * The mask for a mode; falls back to the whole image (with a warning) when nothing is found.
+ * Mode auto uses the requested (else the server's) method; a heuristic mask that looks wrong
+ * (a hole inside the subject, three borders touched, an odd area) adds a warning per doubt.
+ */
+export async function chooseMask(
   image: RgbaImage,
   req: CutoutRequest,
   warnings: string[],
-): { mask: Mask; source: MaskSource } {
+  cutouts?: Cutouts,
+): Promise<{ mask: Mask; source: MaskSource; method?: CutoutMethod }> {
   if (req.mode === 'none') return { mask: fullMask(image), source: 'none' };
   if (req.mode === 'alpha') {
     const alpha = alphaMask(image);
@@ -140,6 +158,17 @@ export function chooseMask(
       'mode',
     );
   }
+  const { method, model } = cutouts
+    ? await cutouts.pick(req.method)
+    : { method: 'heuristic' as const };
+  if (model) {
+    const matte = await model.matte(image);
+    if (maskArea(matte) > 0) return { mask: matte, source: 'auto', method };
+    warnings.push(
+      `the ${method} cutout found no subject; the whole image is used, try another cutout method`,
+    );
+    return { mask: fullMask(image), source: 'none' };
+  }
   const auto = autoCutout(
     image,
     req.threshold !== undefined ? { threshold: req.threshold } : {},
@@ -150,7 +179,8 @@ export function chooseMask(
     );
     return { mask: fullMask(image), source: 'none' };
   }
-  return { mask: auto, source: 'auto' };
+  for (const c of checkCutoutMask(auto, { fix: heuristicFix() })) warnings.push(c.message);
+  return { mask: auto, source: 'auto', method: 'heuristic' };
 }
 
 function maskToImage(mask: Mask): RgbaImage {
@@ -179,6 +209,7 @@ export async function processImage(
   format: UploadMeta['format'],
   limits: ServerLimits,
   cutout?: CutoutRequest,
+  cutouts?: Cutouts,
 ): Promise<ProcessedImage> {
   let decoded;
   try {
@@ -193,7 +224,7 @@ export async function processImage(
   const image = downscale(decoded.image, limits.cutoutMaxSide);
   const warnings: string[] = [];
   const mode: CutoutMode = cutout?.mode ?? (alphaMask(image) ? 'alpha' : 'auto');
-  const { mask, source } = chooseMask(image, { ...cutout, mode }, warnings);
+  const { mask, source, method } = await chooseMask(image, { ...cutout, mode }, warnings, cutouts);
   let inside = 0;
   for (const v of mask.data) if (v > 0) inside++;
   return {
@@ -203,6 +234,7 @@ export async function processImage(
     cutoutWidth: image.width,
     cutoutHeight: image.height,
     maskSource: source,
+    ...(method ? { cutoutMethod: method } : {}),
     maskCoverage: inside / mask.data.length,
     cutoutPng: await encodePng(withAlpha(image, mask)),
     maskPng: await encodePng(maskToImage(mask)),

@@ -17,7 +17,7 @@ import type { Io } from '../io.ts';
 import { jsonRows } from '../json-rows.ts';
 import { chooseModel } from '../model-choice.ts';
 import { CANVAS_OPTIONS, canvasNote, readRequestFile, requestAtCanvas } from '../request-file.ts';
-import { decodeRequestImagesWithMatting } from '../request-images.ts';
+import { CUTOUT_OPTIONS, decodeRequestImagesWithMatting } from '../request-images.ts';
 
 export const DEBUG_TOKENS_COMMAND = {
   name: 'contextgen debug tokens',
@@ -34,8 +34,9 @@ export const DEBUG_TOKENS_COMMAND = {
     'matting-model': {
       type: 'string',
       value: 'PATH',
-      help: 'ONNX matting model for references without alpha',
+      help: 'ONNX matting model for references without alpha (overrides --cutout)',
     },
+    ...CUTOUT_OPTIONS,
   },
   positionals: { min: 1, max: 1, what: 'request file' },
 } as const satisfies CommandSpec;
@@ -75,6 +76,7 @@ export async function runDebug(argv: string[], io: Io): Promise<number> {
     request,
     file.dir,
     values['matting-model'],
+    values.cutout,
   );
   const prep = await inRequestFile(requestPath, () =>
     prepareGeneration(request, images, info.manifest, info.vocab),

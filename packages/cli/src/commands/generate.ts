@@ -17,7 +17,7 @@ import { optional, parseGuidance, parseSeed, parseSteps, parseThreads } from '..
 import { prepareOutputPng } from '../output-file.ts';
 import { stepBar } from '../progress.ts';
 import { CANVAS_OPTIONS, canvasNote, readRequestFile, requestAtCanvas } from '../request-file.ts';
-import { decodeRequestImagesWithMatting } from '../request-images.ts';
+import { CUTOUT_OPTIONS, decodeRequestImagesWithMatting } from '../request-images.ts';
 import type { Io } from '../io.ts';
 
 export const GENERATE_COMMAND = {
@@ -56,8 +56,9 @@ export const GENERATE_COMMAND = {
     'matting-model': {
       type: 'string',
       value: 'PATH',
-      help: 'ONNX matting model for references without alpha (default: automatic cutout)',
+      help: 'ONNX matting model for references without alpha (overrides --cutout)',
     },
+    ...CUTOUT_OPTIONS,
     'save-layout': { type: 'boolean', help: 'also write the layout image as <out>.layout.png' },
     'allow-untrained': {
       type: 'boolean',
@@ -113,16 +114,20 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
   for (const w of warnings) io.err(`warning: ${w}`);
 
   const decodeStart = performance.now();
-  const { images, maskSources } = await decodeRequestImagesWithMatting(
+  const { images, maskSources, cutoutWarnings } = await decodeRequestImagesWithMatting(
     request,
     file.dir,
     values['matting-model'],
+    values.cutout,
   );
   const decodeMs = performance.now() - decodeStart;
   maskSources.forEach((s, j) => {
     if (s === 'auto-cutout')
       io.err(`note: instances[${j}].reference has no alpha; cut out automatically`);
+    if (s === 'matting')
+      io.err(`note: instances[${j}].reference has no alpha; cut out by the matting model`);
   });
+  for (const w of cutoutWarnings) io.err(`warning: ${w}`);
 
   assertTrained(info, values['allow-untrained'] === true);
   const model = await loadModel(info.folder, threads !== undefined ? { threads } : {});

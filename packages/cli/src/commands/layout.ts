@@ -18,7 +18,7 @@ import type { Io } from '../io.ts';
 import { chooseModel } from '../model-choice.ts';
 import { prepareOutputPng } from '../output-file.ts';
 import { CANVAS_OPTIONS, canvasNote, readRequestFile, requestAtCanvas } from '../request-file.ts';
-import { decodeRequestImagesWithMatting } from '../request-images.ts';
+import { CUTOUT_OPTIONS, decodeRequestImagesWithMatting } from '../request-images.ts';
 
 export const LAYOUT_COMMAND = {
   name: 'contextgen layout',
@@ -36,8 +36,9 @@ export const LAYOUT_COMMAND = {
     'matting-model': {
       type: 'string',
       value: 'PATH',
-      help: 'ONNX matting model for references without alpha',
+      help: 'ONNX matting model for references without alpha (overrides --cutout)',
     },
+    ...CUTOUT_OPTIONS,
     'no-boxes': { type: 'boolean', help: 'the plain layout image, without outlines and indices' },
   },
   positionals: { min: 1, max: 1, what: 'request file' },
@@ -87,13 +88,15 @@ export async function runLayout(argv: string[], io: Io): Promise<number> {
   const { request, warnings } = await inRequestFile(requestPath, () =>
     validateRequest(sized, limits),
   );
-  const { images } = await decodeRequestImagesWithMatting(
+  const { images, cutoutWarnings } = await decodeRequestImagesWithMatting(
     request,
     file.dir,
     values['matting-model'],
+    values.cutout,
   );
   const layout = requestLayoutImage(request, images, warnings);
   for (const w of warnings) io.err(`warning: ${w}`);
+  for (const w of cutoutWarnings) io.err(`warning: ${w}`);
   const boxes = request.instances.map((i) => i.box);
   await writePng(output, values['no-boxes'] ? layout : drawBoxes(layout, boxes));
   io.out(`wrote ${output} (${layout.width}x${layout.height}, ${boxes.length} boxes)`);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { GenerationRequestSchema, InstanceRequestSchema } from '@contextgen/core';
+import { CUTOUT_CHOICES, MATTING_BACKEND_IDS, type CutoutChoice } from '@contextgen/imaging';
 import { ID_PATTERNS } from '../ids.ts';
 import { JOB_FILES } from '../storage.ts';
 
@@ -49,12 +50,36 @@ export const JobRequestSchema = GenerationRequestSchema.extend({
   layoutImage: UploadIdSchema.optional(),
 });
 
+// Cutout methods (see packages/server/src/cutouts.ts).
+const CutoutChoiceSchema = z.enum(CUTOUT_CHOICES as [CutoutChoice, ...CutoutChoice[]], {
+  error: `must be one of ${CUTOUT_CHOICES.join(', ')}`,
+});
+const CutoutMethodSchema = z.enum(['heuristic', ...MATTING_BACKEND_IDS]);
+
 export const CutoutRequestSchema = z.object({
   mode: z.enum(['auto', 'alpha', 'none'], {
     error:
       'must be "auto" (automatic cutout), "alpha" (the image\'s transparency) or "none" (whole image)',
   }),
   threshold: z.number().min(1).max(100).optional(),
+  /** Mode auto: heuristic or a matting backend (default: the server's --cutout). */
+  method: CutoutChoiceSchema.optional(),
+});
+
+export const UploadQuerySchema = z.object({ method: CutoutChoiceSchema.optional() });
+
+export const CutoutMethodsSchema = z.object({
+  default: CutoutChoiceSchema,
+  auto: CutoutMethodSchema,
+  methods: z.array(
+    z.object({
+      id: CutoutMethodSchema,
+      installed: z.boolean(),
+      licence: z.string(),
+      copyleft: z.boolean(),
+      install: z.string().optional(),
+    }),
+  ),
 });
 
 export const ErrorSchema = z.object({
@@ -69,7 +94,10 @@ export const UploadInfoSchema = z.object({
   cutoutWidth: z.int(),
   cutoutHeight: z.int(),
   maskSource: z.enum(['alpha', 'auto', 'none']),
+  /** With maskSource auto: heuristic or the matting backend that made the mask. */
+  cutoutMethod: CutoutMethodSchema.optional(),
   maskCoverage: z.number(),
+  /** Doubts about the cutout for the user (e.g. a heuristic mask with a hole inside the subject). */
   warnings: z.array(z.string()),
   urls: z.object({ original: z.string(), cutout: z.string(), mask: z.string() }),
 });

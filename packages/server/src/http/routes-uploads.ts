@@ -3,13 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { newId } from '../ids.ts';
 import type { UploadMeta } from '../storage.ts';
+import { createCutouts } from '../cutouts.ts';
 import { checkUpload, processImage } from '../uploads.ts';
 import {
+  CutoutMethodsSchema,
   CutoutRequestSchema,
   ErrorSchema,
   UploadFileParamsSchema,
   UploadInfoSchema,
   UploadParamsSchema,
+  UploadQuerySchema,
 } from './api-schemas.ts';
 import type { AppContext } from './context.ts';
 import { HttpError } from './errors.ts';
@@ -23,7 +26,7 @@ const CONTENT_TYPE: Record<UploadMeta['format'], string> = {
   webp: 'image/webp',
 };
 
-function info(meta: UploadMeta, warnings: string[] = []): UploadInfo {
+function info(meta: UploadMeta): UploadInfo {
   const base = `/api/uploads/${meta.id}`;
   const { id, name, width, height, cutoutWidth, cutoutHeight, maskSource, maskCoverage } = meta;
   return {
@@ -34,8 +37,9 @@ function info(meta: UploadMeta, warnings: string[] = []): UploadInfo {
     cutoutWidth,
     cutoutHeight,
     maskSource,
+    ...(meta.cutoutMethod ? { cutoutMethod: meta.cutoutMethod } : {}),
     maskCoverage,
-    warnings,
+    warnings: [...(meta.warnings ?? [])],
     urls: { original: `${base}/original`, cutout: `${base}/cutout.png`, mask: `${base}/mask.png` },
   };
 }
@@ -49,13 +53,29 @@ export function displayName(filename: string | undefined): string {
 export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { storage, options } = ctx;
   const limits = options.limits;
+  const cutouts = createCutouts(options.cutout);
+  app.addHook('onClose', () => cutouts.close());
+
+  app.get(
+    '/api/cutout-methods',
+    {
+      schema: {
+        summary:
+          'Automatic-cutout methods: the heuristic and the matting backends (installed or not, with licence and install command)',
+        response: { 200: json(CutoutMethodsSchema, 'output') },
+      },
+    },
+    async () => cutouts.list(),
+  );
 
   app.post(
     '/api/uploads',
     {
       schema: {
-        summary: 'Upload a reference image (multipart field "file"); it is cut out automatically',
+        summary:
+          'Upload a reference image (multipart field "file"); it is cut out automatically (?method= picks the cutout method)',
         consumes: ['multipart/form-data'],
+        querystring: json(UploadQuerySchema),
         response: {
           201: json(UploadInfoSchema, 'output'),
           400: json(ErrorSchema, 'output'),
@@ -103,7 +123,15 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
         throw err;
       }
       const format = await checkUpload(bytes, name, part.mimetype, limits);
-      const processed = await processImage(bytes, name, format, limits);
+      const { method } = req.query as z.infer<typeof UploadQuerySchema>;
+      const processed = await processImage(
+        bytes,
+        name,
+        format,
+        limits,
+        method ? { mode: 'auto', method } : undefined,
+        cutouts,
+      );
       const meta: UploadMeta = {
         id: newId('upl'),
         name,
@@ -113,7 +141,9 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
         cutoutWidth: processed.cutoutWidth,
         cutoutHeight: processed.cutoutHeight,
         maskSource: processed.maskSource,
+        ...(processed.cutoutMethod ? { cutoutMethod: processed.cutoutMethod } : {}),
         maskCoverage: processed.maskCoverage,
+        ...(processed.warnings.length ? { warnings: processed.warnings } : {}),
         createdAt: new Date().toISOString(),
       };
       await storage.saveUpload(meta, {
@@ -121,7 +151,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
         cutout: processed.cutoutPng,
         mask: processed.maskPng,
       });
-      return reply.code(201).send(info(meta, processed.warnings));
+      return reply.code(201).send(info(meta));
     },
   );
 
@@ -184,7 +214,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
     {
       schema: {
         summary:
-          'Redo the cutout: automatic (optionally with a threshold), from the alpha channel, or none',
+          'Redo the cutout: automatic (a method, or the heuristic with a threshold), from the alpha channel, or none',
         params: json(UploadParamsSchema),
         body: json(CutoutRequestSchema),
         response: { 200: json(UploadInfoSchema, 'output') },
@@ -201,14 +231,17 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
           'not_found',
           `no upload ${id} on this server; upload the image again`,
         );
-      const processed = await processImage(original, meta.name, meta.format, limits, body);
+      const processed = await processImage(original, meta.name, meta.format, limits, body, cutouts);
+      const { cutoutMethod: _method, warnings: _warnings, ...rest } = meta;
       const next: UploadMeta = {
-        ...meta,
+        ...rest,
         maskSource: processed.maskSource,
+        ...(processed.cutoutMethod ? { cutoutMethod: processed.cutoutMethod } : {}),
         maskCoverage: processed.maskCoverage,
+        ...(processed.warnings.length ? { warnings: processed.warnings } : {}),
       };
       await storage.replaceCutout(next, processed.cutoutPng, processed.maskPng);
-      return info(next, processed.warnings);
+      return info(next);
     },
   );
 }
