@@ -58,18 +58,18 @@ test('the old default (256x256) is over budget with one reference: Generate is b
   const e = withRefs(256, 1);
   const reason = generateBlocker(e.state, EMBEDDED);
   assert.match(reason ?? '', /^Too many tokens: 2,120 \/ 2,048 tokens/);
-  assert.match(reason ?? '', /240×240 fits one reference/);
-  e.dispatch('resizeCanvas', { width: 240, height: 240 });
+  assert.match(reason ?? '', /248×248 fits one reference/);
+  e.dispatch('resizeCanvas', { width: 248, height: 248 });
   assert.equal(generateBlocker(e.state, EMBEDDED), undefined);
 });
 
 test('the default canvas holds the model maximum of references at their largest', () => {
   const side = largestSquareSide(EMBEDDED, 8);
   assert.deepEqual(defaultCanvas(EMBEDDED), { width: side, height: side });
-  assert.equal(side, 160);
-  // 8 references of the largest grid (12x12), full phrases and prompt still fit
-  assert.ok(2 * 20 * 20 + 8 * (144 + 6) + 32 <= 2048);
-  assert.ok(2 * 21 * 21 + 8 * (144 + 6) + 32 > 2048, 'and the next size up would not');
+  assert.equal(side, 208);
+  // 8 references of the largest grid any aspect gets (72 tokens), full phrases and prompt fit
+  assert.ok(2 * 26 * 26 + 8 * (72 + 6) + 32 <= 2048);
+  assert.ok(2 * 27 * 27 + 8 * (72 + 6) + 32 > 2048, 'and the next size up would not');
   const e = withRefs(side, 8);
   assert.equal(generateBlocker(e.state, EMBEDDED), undefined);
 });

@@ -1,11 +1,11 @@
 /**
- * The token budget of the document on a model: how many tokens the request will take
- * (canvas + layout image, references, prompt and phrases; CONTRACTS 1) against the model's
- * `maxTokens`, the default canvas a model gets, and why Generate is blocked, if it is.
- * Reference grids are estimated from the image size (the server crops to the mask first,
- * which changes the aspect a little, never the area the grid aims at).
+ * The token budget of the document on a model, over the core's `requestTokenCount` (the count
+ * the server refuses over-budget requests with): canvas + layout image, references, prompt
+ * and phrases against the model's `maxTokens`; the default canvas a model gets, and why
+ * Generate is blocked, if it is. A reference is counted from its image size (the server crops
+ * to the mask first, which changes the aspect a little, never the area the grid aims at).
  */
-import { refGrid, words } from '@contextgen/core';
+import { maxReferenceTokens, requestTokenCount, type TokenBudgetModel } from '@contextgen/core';
 import type { CanvasSize } from './geometry.ts';
 import type { EditorState } from './types.ts';
 
@@ -32,45 +32,41 @@ export interface TokenBudget {
   readonly max: number;
 }
 
-/** Tokens of one text: `<bos>` plus one per word, cut at `max`; an empty phrase takes none. */
-function textTokens(text: string, max: number, always: boolean): number {
-  const n = words(text).length;
-  if (n === 0 && !always) return 0;
-  return Math.min(1 + n, max);
-}
-
-/** Tokens of a reference image of this size. */
-export function referenceTokens(width: number, height: number, limits: ModelBudgetLimits): number {
-  const g = refGrid(Math.max(1, width), Math.max(1, height), limits);
-  return g.h * g.w;
-}
-
-export function canvasTokens(canvas: CanvasSize, tokenSize: number): number {
-  return 2 * Math.ceil(canvas.width / tokenSize) * Math.ceil(canvas.height / tokenSize);
+/** The core's view of the model (the tokenizer length is bounded by `maxTextTokens`). */
+function budgetModel(limits: ModelBudgetLimits): TokenBudgetModel {
+  const { tokenSize, ...rest } = limits;
+  return { tokenSize, limits: rest, tokenizer: { maxLength: limits.maxTextTokens } };
 }
 
 export function tokenBudget(state: EditorState, limits: ModelBudgetLimits): TokenBudget {
   const assets = new Map(state.assets.map((a) => [a.id, a]));
-  const canvas = canvasTokens(state.settings, limits.tokenSize);
-  let references = 0;
-  let text = textTokens(state.settings.prompt, limits.maxTextTokens, true);
-  for (const inst of state.instances) {
-    const asset = inst.assetId ? assets.get(inst.assetId) : undefined;
-    if (asset) references += referenceTokens(asset.width, asset.height, limits);
-    text += textTokens(inst.phrase, limits.maxPhraseTokens, false);
-  }
-  return { canvas, references, text, used: canvas + references + text, max: limits.maxTokens };
+  const c = requestTokenCount(
+    {
+      width: state.settings.width,
+      height: state.settings.height,
+      prompt: state.settings.prompt,
+      instances: state.instances.map((inst) => {
+        const asset = inst.assetId ? assets.get(inst.assetId) : undefined;
+        return {
+          phrase: inst.phrase,
+          ...(asset ? { reference: { width: asset.width, height: asset.height } } : {}),
+        };
+      }),
+    },
+    budgetModel(limits),
+  );
+  return {
+    canvas: c.image,
+    references: c.references,
+    text: c.text + c.phrases,
+    used: c.total,
+    max: c.max,
+  };
 }
 
 /** "1,420 / 2,048 tokens". */
 export function formatBudget(b: Pick<TokenBudget, 'used' | 'max'>): string {
   return `${b.used.toLocaleString('en-US')} / ${b.max.toLocaleString('en-US')} tokens`;
-}
-
-/** The most tokens a reference can take (its grid is at most refMaxSide/P a side). */
-function worstReferenceTokens(limits: ModelBudgetLimits): number {
-  const side = Math.floor(limits.refMaxSide / limits.tokenSize);
-  return side * side;
 }
 
 /**
@@ -84,7 +80,7 @@ export function largestSquareSide(limits: ModelBudgetLimits, instances: number):
   const rest =
     limits.maxTokens -
     limits.maxTextTokens -
-    instances * (worstReferenceTokens(limits) + limits.maxPhraseTokens);
+    instances * (maxReferenceTokens(budgetModel(limits)) + limits.maxPhraseTokens);
   const perAxis = Math.floor(Math.sqrt(Math.max(0, rest) / 2));
   const side = Math.min(limits.maxSide, perAxis * P);
   return Math.max(limits.minSide, side - (side % P));
