@@ -10,3 +10,4 @@ export * from './request.ts';
 export * from './segment-info.ts';
 export * from './budget.ts';
 export * from './jobs.ts';
+export * from './drafts.ts';
