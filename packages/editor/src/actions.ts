@@ -37,6 +37,7 @@ export interface ActionArgs {
     cutoutSrc?: string;
     maskSrc?: string;
     maskSource: Asset['maskSource'];
+    warnings?: readonly string[];
   };
   /**
    * The server now holds this image. `serverCutout` is the cutout the server made of it; the
@@ -46,7 +47,12 @@ export interface ActionArgs {
   setAssetUpload: {
     id: string;
     uploadId: string;
-    serverCutout?: { cutoutSrc: string; maskSrc: string; maskSource: Asset['maskSource'] };
+    serverCutout?: {
+      cutoutSrc: string;
+      maskSrc: string;
+      maskSource: Asset['maskSource'];
+      warnings?: readonly string[];
+    };
   };
   removeAsset: { id: string };
   addInstance: { assetId: string | null; box?: CanvasBox; phrase?: string; id?: string };
@@ -214,7 +220,13 @@ export const ACTIONS = {
     perform: (s, a) => {
       const assets = s.assets.map((x) =>
         x.id === a.id
-          ? { ...x, cutoutSrc: a.cutoutSrc, maskSrc: a.maskSrc, maskSource: a.maskSource }
+          ? {
+              ...x,
+              cutoutSrc: a.cutoutSrc,
+              maskSrc: a.maskSrc,
+              maskSource: a.maskSource,
+              warnings: a.warnings ?? [],
+            }
           : x,
       );
       return doc({ ...s, assets });

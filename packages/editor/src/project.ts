@@ -44,6 +44,7 @@ const AssetSchema = z.object({
   cutoutSrc: DataUrl.optional(),
   maskSrc: DataUrl.optional(),
   maskSource: z.enum(['alpha', 'auto', 'none']).optional(),
+  warnings: z.array(z.string()).optional(),
 });
 
 const HistoryEntrySchema = z.object({
@@ -92,6 +93,7 @@ async function inlineAsset(
   if (a.cutoutSrc) out.cutoutSrc = await inline(a.cutoutSrc, toDataUrl);
   if (a.maskSrc) out.maskSrc = await inline(a.maskSrc, toDataUrl);
   if (a.maskSource) out.maskSource = a.maskSource;
+  if (a.warnings && a.warnings.length > 0) out.warnings = [...a.warnings];
   return out;
 }
 

@@ -95,7 +95,10 @@ export interface UploadInfo {
   height: number;
   maskSource: 'alpha' | 'auto' | 'none';
   maskCoverage: number;
+  /** Things to check about this upload (e.g. a cutout that may have removed part of the subject). */
   warnings: string[];
+  /** Set by servers whose cutout check found the automatic mask doubtful. */
+  suspicious?: boolean;
   urls: { original: string; cutout: string; mask: string };
 }
 
@@ -114,6 +117,9 @@ export interface JobRecord {
   id: string;
   model: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  createdAt: string;
+  finishedAt?: string;
+  request: GenerationRequest;
   position?: number;
   progress?: { step: number; total: number };
   result?: JobResult;
@@ -139,6 +145,8 @@ export const redoCutout = (id: string, mode: 'auto' | 'alpha' | 'none', threshol
 export const createJob = (request: GenerationRequest) =>
   call<JobRecord>('/api/jobs', json(request));
 export const getJob = (id: string) => call<JobRecord>(`/api/jobs/${id}`);
+/** The server's recent jobs, newest first. */
+export const listJobs = (limit = 20) => call<{ jobs: JobRecord[] }>(`/api/jobs?limit=${limit}`);
 export const cancelJob = (id: string) =>
   call<JobRecord>(`/api/jobs/${id}/cancel`, { method: 'POST' });
 
