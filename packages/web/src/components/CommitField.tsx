@@ -3,7 +3,7 @@
  * focus leaves it (Escape puts the current value back). Typing "128" is one change, not
  * three (1, 12, 128).
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 
 export function CommitField({
   label,
@@ -24,14 +24,11 @@ export function CommitField({
 }) {
   const [text, setText] = useState(String(value));
   const [editing, setEditing] = useState(false);
-  useEffect(() => {
-    if (!editing) setText(String(value));
-  }, [value, editing]);
   const commit = () => {
+    if (!editing) return;
     setEditing(false);
     const v = Number(text);
     if (text.trim() !== '' && Number.isFinite(v) && v !== value) onCommit(v);
-    else setText(String(value));
   };
   return (
     <label className="field small">
@@ -42,8 +39,11 @@ export function CommitField({
         min={min}
         max={max}
         step={step}
-        value={text}
-        onFocus={() => setEditing(true)}
+        value={editing ? text : String(value)}
+        onFocus={() => {
+          setText(String(value));
+          setEditing(true);
+        }}
         onChange={(e) => {
           setEditing(true);
           setText(e.target.value);
@@ -53,10 +53,7 @@ export function CommitField({
           if (e.key === 'Enter') {
             e.preventDefault();
             commit();
-          } else if (e.key === 'Escape') {
-            setEditing(false);
-            setText(String(value));
-          }
+          } else if (e.key === 'Escape') setEditing(false);
         }}
       />
     </label>
