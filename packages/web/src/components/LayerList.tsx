@@ -45,7 +45,7 @@ export function LayerList({ state }: { state: EditorState }) {
                 }
               >
                 {boxName(state, inst.id)}
-                <span className="badge">{asset ? 'reference' : 'text only'}</span>
+                <span className="badge">{asset ? 'image' : 'text only'}</span>
               </button>
               <button
                 title="Bring forward"
