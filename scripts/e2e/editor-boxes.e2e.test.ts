@@ -37,8 +37,9 @@ async function coords(page: Page): Promise<number[]> {
   );
 }
 
+// Page code as strings: these files have no DOM types.
 const activeTestId = (page: Page) =>
-  page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '');
+  page.evaluate<string>("document.activeElement?.getAttribute('data-testid') ?? ''");
 
 /** Two references uploaded and placed (cat first, then the dog on top). */
 async function placeTwo(page: Page): Promise<{ cat: string; dog: string }> {
@@ -58,7 +59,9 @@ test(
     const editor = await openEditor(0);
     const { page, pageErrors } = editor;
     try {
-      // Tab from the top of the page reaches Open, Import and Upload.
+      // Tab from the top of the page reaches Open, Import and Upload. (The file chooser is
+      // intercepted from the start, so Enter on Upload below cannot race its set-up.)
+      const chooser = page.waitForEvent('filechooser', { timeout: 15_000 });
       const reached = new Set<string>();
       await page.locator('body').click({ position: { x: 2, y: 2 } });
       for (let k = 0; k < 40 && reached.size < 3; k++) {
@@ -68,7 +71,6 @@ test(
       }
       assert.deepEqual([...reached].sort(), ['import', 'open', 'upload']);
       assert.equal(await activeTestId(page), 'upload');
-      const chooser = page.waitForEvent('filechooser', { timeout: 5000 });
       await page.keyboard.press('Enter');
       assert.equal((await chooser).isMultiple(), true, 'Enter on Upload opens the file chooser');
 
@@ -143,9 +145,8 @@ test(
       const h = (await se.boundingBox())!;
       const dogBefore = await rectOf(page, dog);
       const catBefore = await rectOf(page, cat);
-      const onTop = await page.evaluate(
-        ([x, y]) => document.elementFromPoint(x!, y!)?.getAttribute('data-handle'),
-        [h.x + h.width / 2, h.y + h.height / 2],
+      const onTop = await page.evaluate<string | undefined>(
+        `document.elementFromPoint(${h.x + h.width / 2}, ${h.y + h.height / 2})?.getAttribute('data-handle')`,
       );
       assert.equal(onTop, 'se', 'the handle, not the dog box, is under the pointer');
       await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);

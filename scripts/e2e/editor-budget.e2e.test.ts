@@ -15,7 +15,7 @@ import { DEFAULT_MODEL, missing, openEditor, references } from './browser.ts';
 async function boxRects(page: Page): Promise<string> {
   const rects = await page
     .getByTestId('box')
-    .evaluateAll((els) => els.map((e) => (e as HTMLElement).style.cssText));
+    .evaluateAll((els) => els.map((e) => e.getAttribute('style') ?? ''));
   return rects.join(' | ');
 }
 
@@ -97,40 +97,37 @@ test(
     const { page, pageErrors } = editor;
     try {
       const upload = (await page.getByTestId('upload').boundingBox())!;
-      const hit = await page.evaluate(
-        ([x, y]) => document.elementFromPoint(x!, y!)?.getAttribute('data-testid'),
-        [upload.x + upload.width / 2, upload.y + upload.height / 2],
+      // Page code as strings: this file has no DOM types.
+      const hit = await page.evaluate<string | undefined>(
+        `document.elementFromPoint(${upload.x + upload.width / 2}, ${upload.y + upload.height / 2})?.getAttribute('data-testid')`,
       );
       assert.equal(hit, 'upload', 'the Upload button is on top where it is drawn');
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - window.innerWidth,
+      const overflow = await page.evaluate<number>(
+        'document.documentElement.scrollWidth - window.innerWidth',
       );
       assert.ok(overflow <= 0, `no sideways scrolling (${overflow} px too wide)`);
       const canvas = (await page.getByTestId('canvas').boundingBox())!;
       assert.ok(canvas.x > upload.x + upload.width, 'the canvas is right of the library');
 
       // A file dropped outside any drop target: the page keeps it from navigating.
-      const prevented = await page.evaluate(() => {
+      const drop = (target: string, files: string) => `(() => {
         const dt = new DataTransfer();
-        dt.items.add(new File(['x'], 'notes.txt', { type: 'text/plain' }));
+        for (const f of ${files}) dt.items.add(f);
         const ev = new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true });
-        document.querySelector('.toolbar')!.dispatchEvent(ev);
+        document.querySelector('${target}').dispatchEvent(ev);
         return ev.defaultPrevented;
-      });
+      })()`;
+      const text = `new File(['x'], 'notes.txt', { type: 'text/plain' })`;
+      const prevented = await page.evaluate<boolean>(drop('.toolbar', `[${text}]`));
       assert.equal(prevented, true);
 
       // Dropped on the canvas: images are uploaded, anything else is refused with a message.
       const [cat] = await references();
       const b64 = cat!.buffer.toString('base64');
-      const dropped = await page.evaluate(async (data) => {
-        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-        const dt = new DataTransfer();
-        dt.items.add(new File([bytes], 'dropped-cat.png', { type: 'image/png' }));
-        dt.items.add(new File(['x'], 'notes.txt', { type: 'text/plain' }));
-        const ev = new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true });
-        document.querySelector('[data-testid=canvas]')!.dispatchEvent(ev);
-        return ev.defaultPrevented;
-      }, b64);
+      const png = `new File([Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0))], 'dropped-cat.png', { type: 'image/png' })`;
+      const dropped = await page.evaluate<boolean>(
+        drop('[data-testid=canvas]', `[${png}, ${text}]`),
+      );
       assert.equal(dropped, true);
       await page.getByTestId('asset').filter({ hasText: 'dropped-cat.png' }).waitFor();
       assert.equal(new URL(page.url()).pathname, '/');
