@@ -9,6 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { DEFAULT_MODEL, missing, openEditor, references } from './browser.ts';
 
@@ -132,10 +133,27 @@ test(
       await page.getByTestId('asset').filter({ hasText: 'dropped-cat.png' }).waitFor();
       assert.equal(new URL(page.url()).pathname, '/');
 
+      // What the server says about an upload stays on its card (here: a plain white image).
+      const blank = await sharp({
+        create: { width: 40, height: 40, channels: 3, background: '#ffffff' },
+      })
+        .png()
+        .toBuffer();
+      await page
+        .getByTestId('upload-input')
+        .setInputFiles([{ name: 'blank.png', mimeType: 'image/png', buffer: blank }]);
+      const card = page.getByTestId('asset').filter({ hasText: 'blank.png' });
+      assert.match(await card.getByTestId('asset-warning').innerText(), /^⚠ \S/);
+      await card.getByRole('button', { name: '✕' }).click();
+
       // The message about notes.txt: beside, not over, the inspector; gone after a few seconds.
       const toast = page.locator('.toast', { hasText: 'notes.txt' });
       await toast.waitFor();
-      await page.getByTestId('asset').getByRole('button', { name: 'Place' }).click();
+      await page
+        .getByTestId('asset')
+        .filter({ hasText: 'dropped-cat.png' })
+        .getByRole('button', { name: 'Place' })
+        .click();
       const t = (await toast.boundingBox())!;
       const ins = (await page.getByTestId('inspector').boundingBox())!;
       const overlaps =

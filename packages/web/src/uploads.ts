@@ -6,6 +6,15 @@ import { editor } from './store.ts';
 
 const IMAGE = /^image\/(png|jpeg|webp)$/;
 
+/** Said when the server flags a cutout as doubtful without saying why. */
+export const SUSPICIOUS_CUTOUT =
+  'the automatic cutout looks doubtful (part of the subject may be cut away); check it with “Mask” and redo it if needed';
+
+/** The upload's warnings, with one for a cutout the server flagged as suspicious. */
+export function uploadWarnings(info: UploadInfo): string[] {
+  return info.suspicious && info.warnings.length === 0 ? [SUSPICIOUS_CUTOUT] : [...info.warnings];
+}
+
 export function assetFrom(info: UploadInfo): Asset {
   return {
     id: newEditorId('asset'),
@@ -17,7 +26,7 @@ export function assetFrom(info: UploadInfo): Asset {
     maskSrc: info.urls.mask,
     uploadId: info.id,
     maskSource: info.maskSource,
-    warnings: info.warnings,
+    warnings: uploadWarnings(info),
   };
 }
 
@@ -35,7 +44,7 @@ export function useUploads(onError: (m: string) => void) {
           try {
             const info = await uploadImage(file, file.name);
             editor.dispatch('addAsset', assetFrom(info));
-            for (const w of info.warnings) onError(`${file.name}: ${w}`);
+            for (const w of uploadWarnings(info)) onError(`${file.name}: ${w}`);
           } catch (err) {
             onError(`${file.name}: ${(err as Error).message}`);
           } finally {

@@ -29,6 +29,7 @@ import {
 import { dataUrlToBlob } from './images.ts';
 import { addPendingJob, pendingJobs, removePendingJob } from './pending-jobs.ts';
 import { editor, tabId } from './store.ts';
+import { uploadWarnings } from './uploads.ts';
 
 export type Phase = 'idle' | 'uploading' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -72,7 +73,7 @@ async function uploadMissing(): Promise<void> {
         cutoutSrc: info.urls.cutout,
         maskSrc: info.urls.mask,
         maskSource: info.maskSource,
-        warnings: info.warnings,
+        warnings: uploadWarnings(info),
       },
     });
   }

@@ -3,6 +3,7 @@ import { useRef, useState } from 'react';
 import type { Asset } from '@contextgen/editor';
 import { redoCutout, uploadImage, withToken } from '../api.ts';
 import { dataUrlToBlob } from '../images.ts';
+import { uploadWarnings } from '../uploads.ts';
 import { editor } from '../store.ts';
 
 const ACCEPT = 'image/png,image/jpeg,image/webp';
@@ -106,9 +107,9 @@ function AssetCard({ asset, onError }: { asset: Asset; onError: (m: string) => v
         cutoutSrc: info.urls.cutout + v,
         maskSrc: info.urls.mask + v,
         maskSource: info.maskSource,
-        warnings: info.warnings,
+        warnings: uploadWarnings(info),
       });
-      for (const w of info.warnings) onError(`${asset.name}: ${w}`);
+      for (const w of uploadWarnings(info)) onError(`${asset.name}: ${w}`);
     } catch (err) {
       onError((err as Error).message);
     } finally {
