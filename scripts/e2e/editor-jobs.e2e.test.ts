@@ -96,6 +96,8 @@ test(
       await b.getByTestId('budget').waitFor();
       assert.equal(await b.getByTestId('prompt').inputValue(), 'from tab A');
       assert.equal(await b.getByTestId('box').count(), 1);
+      await a.waitForTimeout(500);
+      assert.equal(await a.getByTestId('other-tab').count(), 0, 'opening a tab is no news');
       await b.getByTestId('prompt').fill('from tab B');
       await b.getByTestId('generate').click();
       await waitForHistory(b, 1);

@@ -171,9 +171,18 @@ window.addEventListener('storage', (e) => {
     lastResults = editor.state.results;
   } else if (e.key.startsWith(DRAFT_PREFIX) && e.key !== DRAFT_PREFIX + tabId) {
     const d = parseDraft(e.newValue);
-    if (d) setNotice({ ...notice, otherTab: d });
+    // a tab that only opened (or saved what this one shows) is no news
+    if (d && !sameDocument(d, editor.state)) setNotice({ ...notice, otherTab: d });
   }
 });
+
+function sameDocument(d: Draft, s: EditorState): boolean {
+  const { assets, instances, settings } = d.doc;
+  return (
+    JSON.stringify([assets, instances, settings]) ===
+    JSON.stringify([s.assets, s.instances, s.settings])
+  );
+}
 
 export function useEditorState(): EditorState {
   return useSyncExternalStore(
