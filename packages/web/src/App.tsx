@@ -49,18 +49,7 @@ function isTyping(target: EventTarget | null): boolean {
 
 /** The budget limits of a model as `/api/models` reports them. */
 function budgetLimits(m: ModelInfo): ModelBudgetLimits {
-  const l = m.limits;
-  return {
-    tokenSize: m.tokenSize,
-    maxTokens: l.maxTokens ?? Infinity,
-    refArea: l.refArea ?? m.tokenSize * m.tokenSize * 64,
-    refMaxSide: l.refMaxSide ?? m.tokenSize * 12,
-    maxTextTokens: l.maxTextTokens ?? 32,
-    maxPhraseTokens: l.maxPhraseTokens ?? 6,
-    maxInstances: l.maxInstances,
-    minSide: l.minSide,
-    maxSide: l.maxSide,
-  };
+  return { tokenSize: m.tokenSize, ...m.limits };
 }
 
 export function App() {

@@ -82,7 +82,17 @@ export interface ModelInfo {
   untrained: boolean;
   warning?: string;
   tokenSize: number;
-  limits: { maxInstances: number; minSide: number; maxSide: number } & Record<string, number>;
+  /** The manifest's limits (maxInstances capped by the server's own limit). */
+  limits: {
+    maxInstances: number;
+    minSide: number;
+    maxSide: number;
+    maxTokens: number;
+    refArea: number;
+    refMaxSide: number;
+    maxTextTokens: number;
+    maxPhraseTokens: number;
+  };
   defaults: { steps: number; guidance: number };
   queued: number;
   running: number;
