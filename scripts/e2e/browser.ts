@@ -9,6 +9,8 @@ import { DEFAULT_WEB_DIR, serve } from '../../packages/server/src/index.ts';
 import { TINY_MODEL } from '../../packages/server/src/test-util.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
+/** The model `contextgen serve` uses by default (the README's screenshots show it). */
+export const DEFAULT_MODEL = join(ROOT, 'models', 'embedded');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SHOTS = resolve(ROOT, process.env.SCREENSHOTS_DIR ?? join('out', 'screenshots'));
 const EMOJI = join(ROOT, 'node_modules', 'emoji-datasource-google', 'img', 'google', '64');
@@ -42,7 +44,10 @@ export async function references(): Promise<PickedFile[]> {
 }
 
 /** Headless Debian Chromium with a throwaway profile directory. */
-export function launchBrowser(profile: string): Promise<BrowserContext> {
+export function launchBrowser(
+  profile: string,
+  viewport = { width: 1360, height: 900 },
+): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -57,7 +62,7 @@ export function launchBrowser(profile: string): Promise<BrowserContext> {
       '--disable-component-update',
       '--disable-sync',
     ],
-    viewport: { width: 1360, height: 900 },
+    viewport,
   });
 }
 
@@ -69,28 +74,39 @@ export async function shot(page: Page, name: string): Promise<void> {
 export interface EditorSession {
   readonly server: Awaited<ReturnType<typeof serve>>;
   readonly page: Page;
+  readonly context: BrowserContext;
   /** Uncaught errors of the page, collected from the start. */
   readonly pageErrors: string[];
   /** Closes the browser and the server and deletes their folders. */
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /** Model folder; the tiny fixture model (--allow-untrained) by default. */
+  readonly model?: string;
+  readonly viewport?: { width: number; height: number };
+}
+
 /**
- * The editor served with the tiny fixture model (--allow-untrained) from a fresh storage folder,
- * open in Chromium with a fresh profile, its untrained banner shown.
+ * The editor served from a fresh storage folder (with the tiny fixture model unless `model`
+ * says otherwise), open in Chromium with a fresh profile, connected to its model (the
+ * untrained banner shown for the fixture model).
  */
-export async function openEditor(stepDelayMs: number): Promise<EditorSession> {
+export async function openEditor(
+  stepDelayMs: number,
+  opts: OpenOptions = {},
+): Promise<EditorSession> {
   await mkdir(SHOTS, { recursive: true });
   const storageDir = await mkdtemp(join(tmpdir(), 'cg-e2e-'));
   const profile = await mkdtemp(join(tmpdir(), 'cg-chromium-'));
   const server = await serve({
-    modelDirs: [TINY_MODEL],
-    allowUntrained: true,
+    modelDirs: [opts.model ?? TINY_MODEL],
+    allowUntrained: opts.model === undefined,
     storageDir,
     port: 0,
     stepDelayMs,
   });
-  const context = await launchBrowser(profile);
+  const context = await launchBrowser(profile, opts.viewport);
   const close = async (): Promise<void> => {
     await context.close();
     await server.close();
@@ -102,8 +118,9 @@ export async function openEditor(stepDelayMs: number): Promise<EditorSession> {
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(server.url!);
-    await page.getByTestId('untrained-banner').waitFor();
-    return { server, page, pageErrors, close };
+    await page.getByTestId('budget').waitFor();
+    if (opts.model === undefined) await page.getByTestId('untrained-banner').waitFor();
+    return { server, page, context, pageErrors, close };
   } catch (err) {
     await close();
     throw err;

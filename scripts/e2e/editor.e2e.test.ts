@@ -1,9 +1,9 @@
 /**
- * End to end, in a real browser: the server (tiny random model, --allow-untrained) serves the
- * built editor; we upload two references, place them, generate, see the result with its seed
- * and the untrained warning, reload the page and restore from history. Screenshots of the main
- * screens go to out/screenshots/ (ignored), or to SCREENSHOTS_DIR: `SCREENSHOTS_DIR=docs/screenshots`
- * refreshes the committed ones.
+ * End to end, in a real browser: the server with the default model (models/embedded, as
+ * `contextgen serve` uses) serves the built editor; we upload two references, place them on
+ * the canvas the model's limits give, generate, see the result with its seed, reload the page
+ * and restore from history. Screenshots of the main screens go to out/screenshots/ (ignored),
+ * or to SCREENSHOTS_DIR: `SCREENSHOTS_DIR=docs/screenshots` refreshes the committed ones.
  * Needs /usr/bin/chromium (Debian package "chromium") and a built editor (npm run build -w @contextgen/web).
  */
 import { test } from 'node:test';
@@ -11,16 +11,17 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fetchJson } from '../../packages/server/src/test-util.ts';
-import { missing, openEditor, references, shot, SHOTS } from './browser.ts';
+import { DEFAULT_MODEL, missing, openEditor, references, shot, SHOTS } from './browser.ts';
 
 test(
   'editor: upload, place, generate with progress, result with seed, reload and restore',
-  { skip: missing ?? false, timeout: 180_000 },
+  { skip: missing ?? false, timeout: 300_000 },
   async () => {
-    const editor = await openEditor(250);
+    const editor = await openEditor(250, { model: DEFAULT_MODEL });
     const { server, page, pageErrors } = editor;
     try {
-      assert.match(await page.getByTestId('untrained-banner').innerText(), /untrained/i);
+      assert.equal(await page.getByTestId('untrained-banner').count(), 0, 'a trained model');
+      assert.match(await page.locator('.model').innerText(), /embedded/);
       await shot(page, '01-start.png');
 
       // Upload two references at once; both are cut out.
@@ -31,9 +32,9 @@ test(
       assert.match(await asset('cat.png').innerText(), /mask: (alpha|auto cutout)/);
       assert.match(await asset('dog-photo.jpg').innerText(), /mask: auto cutout/);
 
-      // Place both, then drag the second box to the right.
-      for (const k of [0, 1])
-        await page.getByTestId('asset').nth(k).getByRole('button', { name: 'Place' }).click();
+      // Place both (the cat, then the dog), then drag the dog's box to the right.
+      for (const name of ['cat.png', 'dog-photo.jpg'])
+        await asset(name).getByRole('button', { name: 'Place' }).click();
       const boxes = page.getByTestId('box');
       assert.equal(await boxes.count(), 2);
       const before = (await boxes.nth(1).boundingBox())!;
@@ -73,7 +74,8 @@ test(
       const record = await fetchJson(`${server.url}/api/jobs/${job.id}`);
       assert.equal(record.status, 'succeeded');
       assert.equal(await page.getByTestId('result-seed').innerText(), `Seed ${record.result.seed}`);
-      assert.match(await page.getByTestId('untrained-warning').innerText(), /Untrained model/);
+      assert.equal(record.model, 'embedded-pixel-s');
+      assert.equal(await page.getByTestId('untrained-warning').count(), 0);
       await shot(page, '05-result.png');
 
       // Change things, reload: the history survives; restore brings the settings and seed back.

@@ -3,8 +3,10 @@
  * Upload two references and place them; "Redo cutout" → "Whole image" reaches the server and
  * the mask shown updates; Save downloads a project holding the boxes, phrases and inlined
  * images; after clearing the document, Open (file chooser) brings it all back; Import
- * segment_info (a JSON file with its two PNGs) builds the boxes, and generating uploads them
- * (the library then shows the server's cutouts).
+ * segment_info in the official format (a JSON list of examples, with its PNGs) asks which
+ * example and before replacing the library, scales the boxes from the example's frame to the
+ * canvas, keeps alpha >= 0.5 as the subject, is one undo step, and generating uploads the
+ * references (the library then shows the server's cutouts).
  * Needs /usr/bin/chromium (Debian package "chromium") and a built editor (npm run build -w @contextgen/web).
  */
 import { test } from 'node:test';
@@ -160,38 +162,74 @@ test(
         `[...document.querySelectorAll('[data-testid=asset]')].some((a) => /dog-photo/.test(a.innerText) && /mask: auto cutout/.test(a.innerText))`,
       );
 
-      // Import segment_info.json with its two reference images.
+      // Import the official segment_info format: a JSON list of examples, with its images.
       const [cat, dogRef] = await references();
       await writeFile(join(work, 'cat.png'), cat!.buffer);
       await writeFile(join(work, 'dog.png'), await sharp(dogRef!.buffer).png().toBuffer());
+      const alphas = async (png: Buffer) =>
+        new Set(
+          [...(await sharp(png).ensureAlpha().raw().toBuffer())].filter((_, k) => k % 4 === 3),
+        );
+      assert.ok(
+        [...(await alphas(cat!.buffer))].some((v) => v > 0 && v < 255),
+        'the cat has soft alpha edges',
+      );
       const info = {
         caption: 'two pets on a sofa',
-        width: 64,
-        height: 48,
+        width: 128,
+        height: 96,
         instances: [
-          { image: 'refs/cat.png', bbox: [0, 8, 32, 40], phrase: 'a sleepy cat' },
-          { image: 'dog.png', bbox: [32, 8, 64, 48], label: 'dog' },
+          { image: 'refs/cat.png', bbox: [0, 16, 64, 80], phrase: 'a sleepy cat' },
+          { image: 'dog.png', bbox: [64, 16, 128, 96], label: 'dog' },
         ],
       };
-      await writeFile(join(work, 'segment_info.json'), JSON.stringify(info));
+      const other = { caption: 'a bird', width: 64, instances: [{ bbox: [0, 0, 8, 8] }] };
+      await writeFile(join(work, 'segment_info.json'), JSON.stringify([other, info]));
+      // The boxes are scaled to the canvas the user chose: 64x48 here.
+      await page.getByTestId('height').fill('48');
+      await page.getByTestId('height').press('Enter');
       await pick(
         page,
         page.getByTitle('Import segment_info.json together with its reference images'),
         ['segment_info.json', 'cat.png', 'dog.png'].map((f) => join(work, f)),
       );
+      const dialog = page.getByTestId('import-dialog');
+      await dialog.waitFor();
+      assert.deepEqual(await page.getByTestId('import-entry').locator('option').allInnerTexts(), [
+        '1: a bird (1 box, 64×64)',
+        '2: two pets on a sofa (2 boxes, 128×96)',
+      ]);
+      assert.match(
+        await page.getByTestId('import-replaces').innerText(),
+        /replaces the 2 references and 2 boxes/,
+      );
+      await page.getByTestId('import-entry').selectOption('1');
+      await page.getByTestId('import-confirm').click();
       await page.waitForFunction(
         `document.querySelector('[data-testid=prompt]')?.value === 'two pets on a sofa'`,
       );
+      await page.locator('.toast', { hasText: 'Boxes scaled from 128×96 to 64×48' }).waitFor();
       assert.deepEqual(await labels(page), ['a sleepy cat', 'dog']);
       assert.deepEqual(
         (await assets.allInnerTexts()).map((t) => t.split('\n')[0]),
         ['cat.png', 'dog.png'],
       );
+      // Alpha below 0.5 is background: the imported cat has only clear and opaque pixels.
+      const catSrc = (await assets.first().locator('img').getAttribute('src'))!;
+      assert.deepEqual([...(await alphas(dataUrlBytes(catSrc)))].sort(), [0, 255]);
       assert.match(await page.locator('.canvas-caption').innerText(), /^64×48 px · 2 boxes/);
       const canvas = (await page.getByTestId('canvas').boundingBox())!;
       const second = (await boxes.nth(1).boundingBox())!;
       assert.ok(Math.abs(second.x - canvas.x - canvas.width / 2) < 2, 'box x1 at half the width');
       assert.ok(Math.abs(second.width - canvas.width / 2) < 2, 'box half the width');
+
+      // The import is one undo step (and redo brings it back).
+      await page.locator('body').click({ position: { x: 2, y: 880 } });
+      await page.keyboard.press('Control+z');
+      assert.deepEqual(await labels(page), ['a ginger cat', 'a small brown dog']);
+      assert.equal(await page.getByTestId('prompt').inputValue(), 'a cat and a dog in a meadow');
+      await page.keyboard.press('Control+Shift+z');
+      assert.deepEqual(await labels(page), ['a sleepy cat', 'dog']);
 
       // Generate from the import: the editor uploads both references, the job succeeds.
       const created = page.waitForResponse(
@@ -203,7 +241,8 @@ test(
       assert.equal(sent.prompt, 'two pets on a sofa');
       assert.deepEqual(
         sent.instances.map((i: { box: number[] }) => i.box),
-        info.instances.map((i) => i.bbox),
+        info.instances.map((i) => i.bbox.map((v) => v / 2)),
+        'boxes scaled from the 128x96 frame to the 64x48 canvas',
       );
       assert.ok(sent.instances.every((i: { reference?: string }) => i.reference));
       const job = await jobResponse.json();
@@ -212,6 +251,7 @@ test(
       // The library now shows the server's cutouts, the masks the model got.
       const meta = (await assets.allInnerTexts()).map((t) => /mask: ([a-z ]+)/.exec(t)?.[1]);
       assert.deepEqual(meta, ['alpha', 'auto cutout']);
+      assert.match(await page.getByTestId('untrained-warning').innerText(), /Untrained model/);
       await shot(page, '09-imported.png');
       assert.deepEqual(pageErrors, []);
     } finally {

@@ -3,6 +3,10 @@
 #   scripts/e2e/redis.test.ts        Redis (BullMQ) mode: API + worker processes, a worker killed mid-job, the job completes elsewhere
 #   scripts/e2e/editor.e2e.test.ts   the editor in headless Chromium: upload, place, generate, result + seed, reload, restore
 #   scripts/e2e/project-files.e2e.test.ts   redo cutout, Save (download), Open (file chooser), Import segment_info, generate
+#     (editor.e2e runs on the default model and takes the README screenshots; Import reads the official list format)
+#   scripts/e2e/editor-budget.e2e.test.ts   model defaults, live token budget, blocked Generate, size typed once, narrow window, toasts, file drops
+#   scripts/e2e/editor-boxes.e2e.test.ts    focus and keyboard, valid boxes, cascade, layers, handles on top, text-only boxes, boxes named in errors
+#   scripts/e2e/editor-jobs.e2e.test.ts     reload mid-generation reattaches; two tabs keep their documents and share results
 # System packages (Debian): redis-server chromium   (apt-get install -y redis-server chromium)
 # Each test skips with the reason when its system package is missing.
 set -euo pipefail

@@ -19,3 +19,4 @@ export * from './patchify.ts';
 export * from './pipeline.ts';
 export * from './debug-tokens.ts';
 export * from './command-line.ts';
+export * from './token-budget.ts';

@@ -3,7 +3,15 @@
  * `perform` that returns the new state and whether the change enters undo history.
  * Consecutive results with the same `coalesce` key merge into one undo step (a drag, typing).
  */
-import { clampBox, defaultBoxFor, moveBox, roundBox, scaleBox } from './geometry.ts';
+import {
+  cascadeBox,
+  defaultBoxFor,
+  fitBox,
+  moveBox,
+  scaleBox,
+  setBoxEdge,
+  type BoxEdge,
+} from './geometry.ts';
 import { newEditorId, topZ } from './state.ts';
 import type {
   Asset,
@@ -29,6 +37,7 @@ export interface ActionArgs {
     cutoutSrc?: string;
     maskSrc?: string;
     maskSource: Asset['maskSource'];
+    warnings?: readonly string[];
   };
   /**
    * The server now holds this image. `serverCutout` is the cutout the server made of it; the
@@ -38,11 +47,18 @@ export interface ActionArgs {
   setAssetUpload: {
     id: string;
     uploadId: string;
-    serverCutout?: { cutoutSrc: string; maskSrc: string; maskSource: Asset['maskSource'] };
+    serverCutout?: {
+      cutoutSrc: string;
+      maskSrc: string;
+      maskSource: Asset['maskSource'];
+      warnings?: readonly string[];
+    };
   };
   removeAsset: { id: string };
   addInstance: { assetId: string | null; box?: CanvasBox; phrase?: string; id?: string };
   setBox: { id: string; box: CanvasBox };
+  /** One typed coordinate; the opposite edge stays and the box stays valid. */
+  setBoxEdge: { id: string; edge: BoxEdge; value: number };
   setPhrase: { id: string; phrase: string };
   toggleAspectLock: { id: string };
   select: { ids: readonly string[] };
@@ -59,6 +75,12 @@ export interface ActionArgs {
   bringToFront: void;
   sendToBack: void;
   setSettings: Partial<Settings>;
+  /** A new canvas size (already valid for the model): boxes are mapped once, one undo step. */
+  resizeCanvas: { width: number; height: number };
+  /** Replaces references, boxes and settings at once (an import), undoably. */
+  replaceDocument: Pick<EditorState, 'assets' | 'instances' | 'settings'>;
+  /** Results another tab or the server's job list produced; entries already kept are skipped. */
+  mergeResults: { entries: readonly HistoryEntry[]; removed?: readonly string[] };
   setView: Partial<ViewOptions>;
   toggleLayout: void;
   toggleBoxes: void;
@@ -143,6 +165,45 @@ function reorder(kind: 'forward' | 'backward' | 'front' | 'back') {
   };
 }
 
+/** How far a new or duplicated box moves off one already there: two grid cells. */
+function cascadeStep(s: EditorState): number {
+  return Math.max(8, 2 * (s.view.grid > 0 ? s.view.grid : 8));
+}
+
+/** The state with a new canvas size, every box scaled once from the old size and kept valid. */
+function resized_(s: EditorState, width: number, height: number): EditorState {
+  const to = { width, height };
+  return {
+    ...s,
+    settings: { ...s.settings, width, height },
+    instances: s.instances.map((i) => ({
+      ...i,
+      box: fitBox(scaleBox(i.box, canvasOf(s), to), to),
+    })),
+  };
+}
+
+/**
+ * Results history merged with entries from elsewhere (another tab, the server's job list):
+ * one entry per job, newest first; ids in `removed` stay out. Returns `mine` itself when
+ * nothing changes.
+ */
+export function mergeHistory(
+  mine: readonly HistoryEntry[],
+  theirs: readonly HistoryEntry[],
+  removed: readonly string[] = [],
+): readonly HistoryEntry[] {
+  const gone = new Set(removed);
+  const jobs = new Set(mine.map((r) => r.jobId));
+  const ids = new Set(mine.map((r) => r.id));
+  const added = theirs.filter(
+    (r) => !gone.has(r.id) && !gone.has(r.jobId) && !jobs.has(r.jobId) && !ids.has(r.id),
+  );
+  const kept = mine.filter((r) => !gone.has(r.id) && !gone.has(r.jobId));
+  if (added.length === 0 && kept.length === mine.length) return mine;
+  return [...kept, ...added].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
 function action<K extends ActionName>(a: Action<K>): Action<K> {
   return a;
 }
@@ -159,7 +220,13 @@ export const ACTIONS = {
     perform: (s, a) => {
       const assets = s.assets.map((x) =>
         x.id === a.id
-          ? { ...x, cutoutSrc: a.cutoutSrc, maskSrc: a.maskSrc, maskSource: a.maskSource }
+          ? {
+              ...x,
+              cutoutSrc: a.cutoutSrc,
+              maskSrc: a.maskSrc,
+              maskSource: a.maskSource,
+              warnings: a.warnings ?? [],
+            }
           : x,
       );
       return doc({ ...s, assets });
@@ -201,8 +268,13 @@ export const ACTIONS = {
       if (a.assetId && !asset) return ui(s);
       const canvas = canvasOf(s);
       const box = a.box
-        ? clampBox(roundBox(a.box), canvas)
-        : defaultBoxFor(asset?.width ?? 1, asset?.height ?? 1, canvas);
+        ? fitBox(a.box, canvas)
+        : cascadeBox(
+            defaultBoxFor(asset?.width ?? 1, asset?.height ?? 1, canvas),
+            s.instances.map((i) => i.box),
+            canvas,
+            cascadeStep(s),
+          );
       const inst: Instance = {
         id: a.id ?? newEditorId('inst'),
         assetId: a.assetId,
@@ -221,8 +293,19 @@ export const ACTIONS = {
     label: 'Move or resize box',
     perform: (s, { id, box }) =>
       doc(
-        updateInstances(s, [id], (i) => ({ ...i, box: clampBox(roundBox(box), canvasOf(s)) })),
+        updateInstances(s, [id], (i) => ({ ...i, box: fitBox(box, canvasOf(s)) })),
         'box:' + id,
+      ),
+  }),
+  setBoxEdge: action({
+    name: 'setBoxEdge',
+    label: 'Type box coordinate',
+    perform: (s, { id, edge, value }) =>
+      doc(
+        updateInstances(s, [id], (i) => ({
+          ...i,
+          box: setBoxEdge(i.box, edge, value, canvasOf(s)),
+        })),
       ),
   }),
   setPhrase: action({
@@ -275,14 +358,14 @@ export const ACTIONS = {
     perform: (s) => {
       if (s.selection.length === 0) return ui(s);
       let z = topZ(s.instances);
+      const placed = s.instances.map((i) => i.box);
       const copies = s.instances
         .filter((i) => s.selection.includes(i.id))
-        .map((i) => ({
-          ...i,
-          id: newEditorId('inst'),
-          z: ++z,
-          box: moveBox(i.box, 16, 16, canvasOf(s)),
-        }));
+        .map((i) => {
+          const box = cascadeBox(i.box, placed, canvasOf(s), cascadeStep(s));
+          placed.push(box);
+          return { ...i, id: newEditorId('inst'), z: ++z, box };
+        });
       return doc({
         ...s,
         instances: [...s.instances, ...copies],
@@ -342,15 +425,44 @@ export const ACTIONS = {
     name: 'setSettings',
     label: 'Change settings',
     perform: (s, patch) => {
-      const settings = { ...s.settings, ...patch };
-      const resized = settings.width !== s.settings.width || settings.height !== s.settings.height;
-      const instances = resized
-        ? s.instances.map((i) => ({
-            ...i,
-            box: clampBox(scaleBox(i.box, canvasOf(s), settings), settings),
-          }))
-        : s.instances;
-      return doc({ ...s, settings, instances }, 'settings:' + Object.keys(patch).sort().join(','));
+      const { width = s.settings.width, height = s.settings.height, ...rest } = patch;
+      const resized = width !== s.settings.width || height !== s.settings.height;
+      const next = resized ? resized_(s, width, height) : s;
+      if (Object.keys(rest).length === 0) return resized ? doc(next) : ui(s);
+      // typing in one field is one undo step; a size change is always its own step
+      const settings = { ...next.settings, ...rest };
+      return doc(
+        { ...next, settings },
+        resized ? undefined : 'settings:' + Object.keys(rest).sort().join(','),
+      );
+    },
+  }),
+  resizeCanvas: action({
+    name: 'resizeCanvas',
+    label: 'Resize canvas',
+    perform: (s, { width, height }) =>
+      width === s.settings.width && height === s.settings.height
+        ? ui(s)
+        : doc(resized_(s, width, height)),
+  }),
+  replaceDocument: action({
+    name: 'replaceDocument',
+    label: 'Import',
+    perform: (s, d) =>
+      doc({
+        ...s,
+        assets: d.assets,
+        settings: d.settings,
+        instances: d.instances.map((i) => ({ ...i, box: fitBox(i.box, d.settings) })),
+        selection: [],
+      }),
+  }),
+  mergeResults: action({
+    name: 'mergeResults',
+    label: 'Keep results',
+    perform: (s, { entries, removed = [] }) => {
+      const results = mergeHistory(s.results, entries, removed);
+      return results === s.results ? ui(s) : ui({ ...s, results });
     },
   }),
   setView: action({
@@ -388,9 +500,11 @@ export const ACTIONS = {
       const entry = s.results.find((r) => r.id === id);
       if (!entry) return ui(s);
       const known = new Set(s.assets.map((a) => a.id));
-      const instances = entry.instances.map((i) =>
-        i.assetId && !known.has(i.assetId) ? { ...i, assetId: null } : i,
-      );
+      const instances = entry.instances.map((i) => ({
+        ...i,
+        assetId: i.assetId && !known.has(i.assetId) ? null : i.assetId,
+        box: fitBox(i.box, entry.settings),
+      }));
       return doc({
         ...s,
         settings: { ...entry.settings, seed: entry.seed },

@@ -218,3 +218,79 @@ export function scaleBox(b: CanvasBox, from: CanvasSize, to: CanvasSize): Canvas
   const sy = to.height / from.height;
   return roundBox({ x1: b.x1 * sx, y1: b.y1 * sy, x2: b.x2 * sx, y2: b.y2 * sy });
 }
+
+/**
+ * Any box made valid for the canvas: corners ordered, whole pixels, at least MIN_BOX_SIDE a
+ * side (less only when the canvas is smaller), inside the canvas. Every box the editor stores
+ * goes through this, so a typed, pasted, loaded or duplicated box can never be inverted,
+ * empty or off the canvas.
+ */
+export function fitBox(b: CanvasBox, canvas: CanvasSize): CanvasBox {
+  const finite = (v: number, fallback: number) => (Number.isFinite(v) ? v : fallback);
+  const n = roundBox(
+    normalizeBox({
+      x1: finite(b.x1, 0),
+      y1: finite(b.y1, 0),
+      x2: finite(b.x2, canvas.width),
+      y2: finite(b.y2, canvas.height),
+    }),
+  );
+  const minW = Math.min(MIN_BOX_SIDE, canvas.width);
+  const minH = Math.min(MIN_BOX_SIDE, canvas.height);
+  const w = Math.max(boxWidth(n), minW);
+  const h = Math.max(boxHeight(n), minH);
+  return clampBox({ x1: n.x1, y1: n.y1, x2: n.x1 + w, y2: n.y1 + h }, canvas);
+}
+
+export type BoxEdge = 'x1' | 'y1' | 'x2' | 'y2';
+
+/**
+ * Sets one edge to a typed value, keeping the opposite edge: the value is kept inside the
+ * canvas and at least MIN_BOX_SIDE away from the opposite edge.
+ */
+export function setBoxEdge(
+  b: CanvasBox,
+  edge: BoxEdge,
+  value: number,
+  canvas: CanvasSize,
+): CanvasBox {
+  const box = fitBox(b, canvas);
+  if (!Number.isFinite(value)) return box;
+  const v = Math.round(value);
+  const out = { ...box };
+  if (edge === 'x1') out.x1 = Math.max(0, Math.min(v, box.x2 - MIN_BOX_SIDE));
+  if (edge === 'x2') out.x2 = Math.min(canvas.width, Math.max(v, box.x1 + MIN_BOX_SIDE));
+  if (edge === 'y1') out.y1 = Math.max(0, Math.min(v, box.y2 - MIN_BOX_SIDE));
+  if (edge === 'y2') out.y2 = Math.min(canvas.height, Math.max(v, box.y1 + MIN_BOX_SIDE));
+  return fitBox(out, canvas);
+}
+
+/**
+ * Where a new box goes so it does not land exactly on another one: `b` moved down and right
+ * by `step` until no existing box starts within `step / 2` of its corner, starting again at
+ * the top left of the canvas when it would leave it.
+ */
+export function cascadeBox(
+  b: CanvasBox,
+  others: readonly CanvasBox[],
+  canvas: CanvasSize,
+  step: number,
+): CanvasBox {
+  let box = fitBox(b, canvas);
+  const taken = (c: CanvasBox) =>
+    others.some((o) => Math.abs(o.x1 - c.x1) < step / 2 && Math.abs(o.y1 - c.y1) < step / 2);
+  const w = boxWidth(box);
+  const h = boxHeight(box);
+  for (let k = 0; k < 64 && taken(box); k++) {
+    let x1 = box.x1 + step;
+    let y1 = box.y1 + step;
+    if (x1 + w > canvas.width || y1 + h > canvas.height) {
+      // wrap to the top left, one step further right each round so rounds do not repeat
+      const round = Math.floor(k / 4) + 1;
+      x1 = (round * step) % Math.max(1, canvas.width - w + 1);
+      y1 = 0;
+    }
+    box = fitBox({ x1, y1, x2: x1 + w, y2: y1 + h }, canvas);
+  }
+  return box;
+}

@@ -8,3 +8,6 @@ export * from './shortcuts.ts';
 export * from './project.ts';
 export * from './request.ts';
 export * from './segment-info.ts';
+export * from './budget.ts';
+export * from './jobs.ts';
+export * from './drafts.ts';

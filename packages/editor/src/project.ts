@@ -3,6 +3,7 @@
  * file is self-contained. Upload ids are not saved (the file may be opened on another server).
  */
 import { z } from 'zod';
+import { fitBox } from './geometry.ts';
 import { DEFAULT_VIEW } from './state.ts';
 import type { Asset, EditorState, HistoryEntry, Instance } from './types.ts';
 
@@ -43,6 +44,7 @@ const AssetSchema = z.object({
   cutoutSrc: DataUrl.optional(),
   maskSrc: DataUrl.optional(),
   maskSource: z.enum(['alpha', 'auto', 'none']).optional(),
+  warnings: z.array(z.string()).optional(),
 });
 
 const HistoryEntrySchema = z.object({
@@ -91,6 +93,7 @@ async function inlineAsset(
   if (a.cutoutSrc) out.cutoutSrc = await inline(a.cutoutSrc, toDataUrl);
   if (a.maskSrc) out.maskSrc = await inline(a.maskSrc, toDataUrl);
   if (a.maskSource) out.maskSource = a.maskSource;
+  if (a.warnings && a.warnings.length > 0) out.warnings = [...a.warnings];
   return out;
 }
 
@@ -128,7 +131,8 @@ function where(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Reads a project file. Instances that point at a missing asset become phrase-only.
+ * Reads a project file. Instances that point at a missing asset become phrase-only; boxes
+ * are made valid for the canvas (see `fitBox`).
  * @throws Error naming the first wrong field
  */
 export function loadProject(json: unknown): EditorState {
@@ -143,15 +147,20 @@ export function loadProject(json: unknown): EditorState {
   }
   const p = parsed.data;
   const assetIds = new Set(p.assets.map((a) => a.id));
-  const fixInstance = (i: Instance): Instance =>
-    i.assetId && !assetIds.has(i.assetId) ? { ...i, assetId: null } : i;
+  const fixInstance =
+    (canvas: { width: number; height: number }) =>
+    (i: Instance): Instance => ({
+      ...i,
+      assetId: i.assetId && !assetIds.has(i.assetId) ? null : i.assetId,
+      box: fitBox(i.box, canvas),
+    });
   const results: HistoryEntry[] = p.results.map((r) => ({
     ...r,
-    instances: r.instances.map(fixInstance),
+    instances: r.instances.map(fixInstance(r.settings)),
   }));
   return {
     assets: p.assets,
-    instances: p.instances.map(fixInstance),
+    instances: p.instances.map(fixInstance(p.settings)),
     settings: p.settings,
     selection: [],
     view: DEFAULT_VIEW,

@@ -46,3 +46,41 @@ export function toGenerationRequest(state: EditorState, model?: string): Generat
   if (model) req.model = model;
   return req;
 }
+
+/** The instances in the order `toGenerationRequest` sends them (bottom to top). */
+export function requestOrder(state: EditorState): EditorState['instances'] {
+  return [...state.instances].sort((a, b) => a.z - b.z);
+}
+
+/** What the user calls a box: its phrase, else its reference's name, else "text box". */
+export function boxName(state: EditorState, id: string): string {
+  const inst = state.instances.find((i) => i.id === id);
+  if (!inst) return 'a removed box';
+  const asset = inst.assetId ? state.assets.find((a) => a.id === inst.assetId) : undefined;
+  const name = inst.phrase.trim() || asset?.name || 'text box';
+  return `“${name}”`;
+}
+
+/**
+ * A request field the server or the core blamed (`instances[1].box`), said the way the
+ * editor shows it: `the box “a grey cat” (instances[1].box)`, plus the id of that box so the
+ * UI can select it. Fields that are not an instance come back as they are.
+ */
+export function describeRequestField(
+  state: EditorState,
+  field: string,
+): { text: string; instanceId?: string } {
+  const m = /^instances\[(\d+)\]/.exec(field);
+  const inst = m ? requestOrder(state)[Number(m[1])] : undefined;
+  if (!inst) return { text: field };
+  return { text: `the box ${boxName(state, inst.id)} (${field})`, instanceId: inst.id };
+}
+
+/** An error message with every `instances[N]` it mentions named as the box the user sees. */
+export function nameBoxesIn(state: EditorState, message: string): string {
+  const order = requestOrder(state);
+  return message.replace(/instances\[(\d+)\]((?:\.[a-z]+)?)/gi, (all, k: string) => {
+    const inst = order[Number(k)];
+    return inst ? `the box ${boxName(state, inst.id)} (${all})` : all;
+  });
+}

@@ -32,6 +32,8 @@ export interface Asset {
   readonly uploadId?: string;
   /** Whether the mask came from the automatic cutout or from the image's own alpha. */
   readonly maskSource?: 'alpha' | 'auto' | 'none';
+  /** What the server said to check about this image (e.g. a doubtful automatic cutout). */
+  readonly warnings?: readonly string[];
 }
 
 export type ResizeRule = 'instance-fit' | 'image-fit' | 'stretch';

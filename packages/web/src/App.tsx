@@ -1,23 +1,37 @@
-/** The editor page: library | canvas + inspector | settings, generation, result, history. */
-import { useCallback, useEffect, useState } from 'react';
+/** The editor page: library + layers | canvas + inspector | settings, generation, result, jobs, history. */
+import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   commandForKey,
-  importSegmentInfoToEditor,
+  defaultCanvas,
+  generateBlocker,
   loadProject,
   saveProject,
-  type ProvidedImage,
+  snapCanvasSide,
+  type ModelBudgetLimits,
 } from '@contextgen/editor';
 import { ApiError, getHealth, getModels, setToken, toDataUrl, type ModelInfo } from './api.ts';
 import { AssetLibrary } from './components/AssetLibrary.tsx';
 import { CanvasView } from './components/CanvasView.tsx';
 import { GeneratePanel } from './components/GeneratePanel.tsx';
 import { HistoryPanel } from './components/HistoryPanel.tsx';
+import { ImportDialog, type ImportRequest } from './components/ImportDialog.tsx';
 import { Inspector } from './components/Inspector.tsx';
+import { JobsPanel } from './components/JobsPanel.tsx';
+import { LayerList } from './components/LayerList.tsx';
 import { ResultView } from './components/ResultView.tsx';
 import { SettingsPanel } from './components/SettingsPanel.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
-import { download, imageSize, readFileAsDataUrl } from './images.ts';
-import { autosaveProblem, editor, useEditorState } from './store.ts';
+import { download } from './images.ts';
+import {
+  dismissOtherTab,
+  editor,
+  loadOtherTab,
+  restoredDraft,
+  useEditorState,
+  useStoreNotice,
+} from './store.ts';
+import { useToasts } from './toasts.ts';
+import { useUploads } from './uploads.ts';
 import { useGeneration } from './useGeneration.ts';
 
 const APPLE = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -33,18 +47,25 @@ function isTyping(target: EventTarget | null): boolean {
   );
 }
 
+/** The budget limits of a model as `/api/models` reports them. */
+function budgetLimits(m: ModelInfo): ModelBudgetLimits {
+  return { tokenSize: m.tokenSize, ...m.limits };
+}
+
 export function App() {
   const state = useEditorState();
+  const notice = useStoreNotice();
   const [model, setModel] = useState<ModelInfo>();
   const [connection, setConnection] = useState<string>('Connecting to the server…');
   const [needToken, setNeedToken] = useState(false);
-  const [messages, setMessages] = useState<string[]>([]);
+  const toasts = useToasts();
+  const note = toasts.add;
   const [shown, setShown] = useState<string>();
-  const gen = useGeneration(model?.name);
-  const note = useCallback(
-    (m: string) => setMessages((ms) => [...ms.filter((x) => x !== m), m].slice(-4)),
-    [],
-  );
+  const [importing, setImporting] = useState<ImportRequest>();
+  const limits = model ? budgetLimits(model) : undefined;
+  const gen = useGeneration(model?.name, limits);
+  const uploads = useUploads(note);
+  const resumed = useRef(false);
 
   const connect = useCallback(async () => {
     try {
@@ -55,26 +76,27 @@ export function App() {
       setNeedToken(false);
       setConnection('');
       if (m) {
-        // Fit the document to the model once at start-up; not an edit, so not in undo history.
+        // Fit the document to the model once at start-up: a new document takes the model's
+        // defaults (a canvas with room for its references); a restored one is only made valid.
+        const l = budgetLimits(m);
         const s = editor.state.settings;
-        const clamp = (v: number) =>
-          Math.min(
-            m.limits.maxSide,
-            Math.max(m.limits.minSide, Math.round(v / m.tokenSize) * m.tokenSize),
-          );
-        const fresh = editor.state.results.length === 0 && editor.state.instances.length === 0;
-        const settings = {
-          ...s,
-          width: clamp(s.width),
-          height: clamp(s.height),
-          ...(fresh ? m.defaults : {}),
-        };
-        if (!editor.canUndo)
+        const fresh = !restoredDraft && editor.state.instances.length === 0;
+        const size = fresh
+          ? defaultCanvas(l)
+          : { width: snapCanvasSide(s.width, l), height: snapCanvasSide(s.height, l) };
+        if (!editor.canUndo) {
           editor.reset({
             ...editor.state,
-            settings,
+            settings: { ...s, ...(fresh ? m.defaults : {}) },
             view: { ...editor.state.view, grid: m.tokenSize },
           });
+          editor.dispatch('resizeCanvas', size);
+          editor.reset(editor.state); // the fit is not an edit: nothing to undo
+        }
+      }
+      if (!resumed.current) {
+        resumed.current = true;
+        for (const n of await gen.resume()) note(n);
       }
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
@@ -82,12 +104,25 @@ export function App() {
         setConnection(err.message);
       } else setConnection((err as Error).message);
     }
-  }, []);
+  }, [note, gen.resume]);
 
   useEffect(() => void connect(), [connect]);
   useEffect(() => {
     if (gen.state.resultId) setShown(gen.state.resultId);
   }, [gen.state.resultId]);
+
+  // A file dropped anywhere but on a drop target must not navigate the tab away.
+  useEffect(() => {
+    const stop = (e: DragEvent) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    };
+    window.addEventListener('dragover', stop);
+    window.addEventListener('drop', stop);
+    return () => {
+      window.removeEventListener('dragover', stop);
+      window.removeEventListener('drop', stop);
+    };
+  }, []);
 
   const save = useCallback(async () => {
     try {
@@ -120,18 +155,11 @@ export function App() {
       const json = list.find((f) => f.name.endsWith('.json'));
       if (!json) return note('Pick segment_info.json together with its reference images');
       try {
-        const images = new Map<string, ProvidedImage>();
-        for (const f of list.filter((x) => x !== json)) {
-          const src = await readFileAsDataUrl(f);
-          images.set(f.name, { src, ...(await imageSize(src)) });
-        }
-        const { state: imported, missing } = importSegmentInfoToEditor(
-          JSON.parse(await json.text()),
-          images,
-        );
-        editor.reset({ ...imported, results: editor.state.results });
-        if (missing.length > 0)
-          note(`Not provided, so those boxes have no reference: ${missing.join(', ')}`);
+        setImporting({
+          name: json.name,
+          json: JSON.parse(await json.text()) as unknown,
+          images: list.filter((x) => x !== json),
+        });
       } catch (err) {
         note(`${json.name}: ${(err as Error).message}`);
       }
@@ -145,6 +173,7 @@ export function App() {
       if (!command) return;
       const typing = isTyping(e.target);
       if (typing && command !== 'generate' && command !== 'saveProject') return;
+      if (importing) return;
       e.preventDefault();
       if (command === 'undo') editor.undo();
       else if (command === 'redo') editor.redo();
@@ -154,14 +183,9 @@ export function App() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [gen, save]);
+  }, [gen, save, importing]);
 
-  const maxInstances = model?.limits.maxInstances ?? Infinity;
-  const disabledReason = !model
-    ? 'Not connected'
-    : state.instances.length > maxInstances
-      ? `${state.instances.length} boxes; this model takes at most ${maxInstances}`
-      : undefined;
+  const disabledReason = generateBlocker(state, limits);
   const entry = state.results.find((r) => r.id === shown) ?? state.results[0];
 
   return (
@@ -176,6 +200,14 @@ export function App() {
       {model?.untrained && (
         <div className="banner warn" data-testid="untrained-banner">
           <strong>Untrained model:</strong> {model.warning}
+        </div>
+      )}
+      {notice.otherTab && (
+        <div className="banner warn" data-testid="other-tab" role="status">
+          This project was also edited in another tab (saved{' '}
+          {new Date(notice.otherTab.savedAt).toLocaleTimeString()}). Both versions are kept.{' '}
+          <button onClick={loadOtherTab}>Load the other tab’s version</button>{' '}
+          <button onClick={dismissOtherTab}>Keep mine</button>
         </div>
       )}
       {connection && (
@@ -196,32 +228,49 @@ export function App() {
         </div>
       )}
       <main className="columns">
-        <AssetLibrary assets={state.assets} onError={note} />
+        <div className="left">
+          <AssetLibrary
+            assets={state.assets}
+            onError={note}
+            onFiles={uploads.addFiles}
+            pending={uploads.pending}
+          />
+          <LayerList state={state} />
+        </div>
         <div className="center">
-          <CanvasView state={state} />
+          <CanvasView state={state} onFiles={uploads.addFiles} />
           <Inspector state={state} />
         </div>
         <aside className="side">
-          <SettingsPanel state={state} model={model} />
+          <SettingsPanel state={state} model={model} limits={limits} />
           <GeneratePanel
             gen={gen.state}
+            state={state}
+            limits={limits}
             onGenerate={() => void gen.generate()}
             onCancel={() => void gen.cancel()}
             onDismiss={gen.dismiss}
             disabledReason={disabledReason}
           />
           <ResultView entry={entry} />
+          <JobsPanel results={state.results} phase={gen.state.phase} onFollow={gen.attach} />
           <HistoryPanel results={state.results} current={entry?.id} onShow={setShown} />
         </aside>
       </main>
-      {(messages.length > 0 || autosaveProblem) && (
-        <div className="toasts" role="status">
-          {[...messages, ...(autosaveProblem ? [autosaveProblem] : [])].map((m) => (
-            <div
-              key={m}
-              className="toast"
-              onClick={() => setMessages((ms) => ms.filter((x) => x !== m))}
-            >
+      {importing && (
+        <ImportDialog
+          request={importing}
+          state={state}
+          onDone={(message) => {
+            setImporting(undefined);
+            if (message) note(message);
+          }}
+        />
+      )}
+      {(toasts.items.length > 0 || notice.problem) && (
+        <div className="toasts" role="status" data-testid="toasts">
+          {[...toasts.items, ...(notice.problem ? [notice.problem] : [])].map((m) => (
+            <div key={m} className="toast" onClick={() => toasts.remove(m)}>
               {m}
             </div>
           ))}

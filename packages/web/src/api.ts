@@ -82,7 +82,17 @@ export interface ModelInfo {
   untrained: boolean;
   warning?: string;
   tokenSize: number;
-  limits: { maxInstances: number; minSide: number; maxSide: number } & Record<string, number>;
+  /** The manifest's limits (maxInstances capped by the server's own limit). */
+  limits: {
+    maxInstances: number;
+    minSide: number;
+    maxSide: number;
+    maxTokens: number;
+    refArea: number;
+    refMaxSide: number;
+    maxTextTokens: number;
+    maxPhraseTokens: number;
+  };
   defaults: { steps: number; guidance: number };
   queued: number;
   running: number;
@@ -95,7 +105,10 @@ export interface UploadInfo {
   height: number;
   maskSource: 'alpha' | 'auto' | 'none';
   maskCoverage: number;
+  /** Things to check about this upload (e.g. a cutout that may have removed part of the subject). */
   warnings: string[];
+  /** Set by servers whose cutout check found the automatic mask doubtful. */
+  suspicious?: boolean;
   urls: { original: string; cutout: string; mask: string };
 }
 
@@ -114,6 +127,9 @@ export interface JobRecord {
   id: string;
   model: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  createdAt: string;
+  finishedAt?: string;
+  request: GenerationRequest;
   position?: number;
   progress?: { step: number; total: number };
   result?: JobResult;
@@ -139,6 +155,8 @@ export const redoCutout = (id: string, mode: 'auto' | 'alpha' | 'none', threshol
 export const createJob = (request: GenerationRequest) =>
   call<JobRecord>('/api/jobs', json(request));
 export const getJob = (id: string) => call<JobRecord>(`/api/jobs/${id}`);
+/** The server's recent jobs, newest first. */
+export const listJobs = (limit = 20) => call<{ jobs: JobRecord[] }>(`/api/jobs?limit=${limit}`);
 export const cancelJob = (id: string) =>
   call<JobRecord>(`/api/jobs/${id}/cancel`, { method: 'POST' });
 

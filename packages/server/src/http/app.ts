@@ -11,6 +11,7 @@ import type { AppContext } from './context.ts';
 import { HttpError } from './errors.ts';
 import { OPENAPI_PATH, registerMetaRoutes } from './routes-meta.ts';
 import { registerJobRoutes } from './routes-jobs.ts';
+import { registerJobListRoute } from './routes-job-list.ts';
 import { registerUploadRoutes } from './routes-uploads.ts';
 import { useZodValidation } from './zod-fastify.ts';
 
@@ -132,6 +133,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerMetaRoutes(app, ctx);
   registerUploadRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerJobListRoute(app, ctx);
 
   if (options.webDir && existsSync(join(options.webDir, 'index.html'))) {
     await app.register(fastifyStatic, {

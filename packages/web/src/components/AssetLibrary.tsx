@@ -1,53 +1,26 @@
 /** The reference images: multi-file upload (button or drop), automatic cutout, mask view, redo. */
-import { useState } from 'react';
-import { newEditorId, type Asset } from '@contextgen/editor';
-import { redoCutout, uploadImage, withToken, type UploadInfo } from '../api.ts';
+import { useRef, useState } from 'react';
+import type { Asset } from '@contextgen/editor';
+import { redoCutout, uploadImage, withToken } from '../api.ts';
 import { dataUrlToBlob } from '../images.ts';
+import { uploadWarnings } from '../uploads.ts';
 import { editor } from '../store.ts';
 
 const ACCEPT = 'image/png,image/jpeg,image/webp';
 
-function assetFrom(info: UploadInfo): Asset {
-  return {
-    id: newEditorId('asset'),
-    name: info.name,
-    width: info.width,
-    height: info.height,
-    src: info.urls.original,
-    cutoutSrc: info.urls.cutout,
-    maskSrc: info.urls.mask,
-    uploadId: info.id,
-    maskSource: info.maskSource,
-  };
-}
-
 export function AssetLibrary({
   assets,
   onError,
+  onFiles,
+  pending,
 }: {
   assets: readonly Asset[];
   onError: (m: string) => void;
+  onFiles: (files: FileList | File[]) => Promise<void>;
+  pending: number;
 }) {
-  const [pending, setPending] = useState(0);
   const [over, setOver] = useState(false);
-
-  async function addFiles(files: FileList | File[]) {
-    const list = [...files];
-    setPending((n) => n + list.length);
-    await Promise.all(
-      list.map(async (file) => {
-        try {
-          const info = await uploadImage(file, file.name);
-          editor.dispatch('addAsset', assetFrom(info));
-          for (const w of info.warnings) onError(`${file.name}: ${w}`);
-        } catch (err) {
-          onError((err as Error).message);
-        } finally {
-          setPending((n) => n - 1);
-        }
-      }),
-    );
-  }
+  const input = useRef<HTMLInputElement>(null);
 
   return (
     <section
@@ -63,23 +36,28 @@ export function AssetLibrary({
         setOver(false);
         if (e.dataTransfer.files.length > 0) {
           e.preventDefault();
-          void addFiles(e.dataTransfer.files);
+          void onFiles(e.dataTransfer.files);
         }
       }}
     >
       <header className="panel-head">
         <h2>References</h2>
-        <label className="button primary">
+        <button className="primary" data-testid="upload" onClick={() => input.current?.click()}>
           Upload…
-          <input
-            data-testid="upload-input"
-            type="file"
-            accept={ACCEPT}
-            multiple
-            hidden
-            onChange={(e) => e.target.files && void addFiles(e.target.files)}
-          />
-        </label>
+        </button>
+        <input
+          ref={input}
+          data-testid="upload-input"
+          type="file"
+          accept={ACCEPT}
+          multiple
+          hidden
+          tabIndex={-1}
+          onChange={(e) => {
+            if (e.target.files) void onFiles(e.target.files);
+            e.target.value = '';
+          }}
+        />
       </header>
       {pending > 0 && (
         <p className="hint">
@@ -129,8 +107,9 @@ function AssetCard({ asset, onError }: { asset: Asset; onError: (m: string) => v
         cutoutSrc: info.urls.cutout + v,
         maskSrc: info.urls.mask + v,
         maskSource: info.maskSource,
+        warnings: uploadWarnings(info),
       });
-      for (const w of info.warnings) onError(`${asset.name}: ${w}`);
+      for (const w of uploadWarnings(info)) onError(`${asset.name}: ${w}`);
     } catch (err) {
       onError((err as Error).message);
     } finally {
@@ -163,6 +142,11 @@ function AssetCard({ asset, onError }: { asset: Asset; onError: (m: string) => v
               ? 'auto cutout'
               : 'whole image'}
         </div>
+        {(asset.warnings ?? []).map((w) => (
+          <p key={w} className="asset-warning" data-testid="asset-warning" role="note">
+            ⚠ {w}
+          </p>
+        ))}
         <div className="row">
           <button
             className="primary"

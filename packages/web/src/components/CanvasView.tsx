@@ -1,5 +1,15 @@
-/** The canvas: boxes to drag and resize (snapping to grid and edges), drop target for references. */
-import { useRef, type PointerEvent as ReactPointerEvent } from 'react';
+/**
+ * The canvas: boxes to drag and resize (snapping to grid and edges), drop target for
+ * references and image files. It scales to the width it has; the selected box's handles are
+ * drawn above every box, so they always grab the selected box.
+ */
+import {
+  useEffect,
+  useRef,
+  useState,
+  type PointerEvent as ReactPointerEvent,
+  type RefObject,
+} from 'react';
 import {
   boxHeight,
   boxWidth,
@@ -20,6 +30,27 @@ import { LayoutPreview } from './LayoutPreview.tsx';
 
 const HANDLES: Handle[] = ['nw', 'n', 'ne', 'e', 'se', 's', 'sw', 'w'];
 const MAX_VIEW = 560;
+const MIN_VIEW = 200;
+
+/** Leaves any text field, so keys act on the canvas (Delete, arrows) and not on the text. */
+function leaveTextField(): void {
+  const el = document.activeElement as HTMLElement | null;
+  if (el && el !== document.body && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) el.blur();
+}
+
+/** The width the canvas may take: its wrapper's, followed as the window resizes. */
+function useAvailableWidth(ref: RefObject<HTMLDivElement | null>): number {
+  const [w, setW] = useState(MAX_VIEW);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setW(el.clientWidth));
+    ro.observe(el);
+    setW(el.clientWidth);
+    return () => ro.disconnect();
+  }, [ref]);
+  return w;
+}
 
 interface Drag {
   readonly id: string;
@@ -29,9 +60,17 @@ interface Drag {
   readonly startY: number;
 }
 
-export function CanvasView({ state }: { state: EditorState }) {
+export function CanvasView({
+  state,
+  onFiles,
+}: {
+  state: EditorState;
+  onFiles: (files: FileList) => Promise<void>;
+}) {
   const { width, height } = state.settings;
-  const scale = Math.min(MAX_VIEW / width, MAX_VIEW / height);
+  const wrap = useRef<HTMLDivElement>(null);
+  const view = Math.max(MIN_VIEW, Math.min(MAX_VIEW, useAvailableWidth(wrap) - 2));
+  const scale = Math.min(view / width, MAX_VIEW / height);
   const drag = useRef<Drag | null>(null);
   const surface = useRef<HTMLDivElement>(null);
   const canvas = { width, height };
@@ -56,6 +95,7 @@ export function CanvasView({ state }: { state: EditorState }) {
   function start(e: ReactPointerEvent, inst: Instance, handle?: Handle) {
     e.stopPropagation();
     e.preventDefault();
+    leaveTextField();
     (e.target as Element).setPointerCapture(e.pointerId);
     const ids = e.shiftKey
       ? [...new Set([...state.selection, inst.id])]
@@ -94,17 +134,28 @@ export function CanvasView({ state }: { state: EditorState }) {
   }
 
   return (
-    <div className="canvas-wrap">
+    <div className="canvas-wrap" ref={wrap}>
       <div
         ref={surface}
         className="canvas checker"
         data-testid="canvas"
         style={{ width: width * scale, height: height * scale }}
-        onPointerDown={() => editor.dispatch('clearSelection')}
-        onDragOver={(e) =>
-          e.dataTransfer.types.includes('application/x-contextgen-asset') && e.preventDefault()
-        }
+        onPointerDown={() => {
+          leaveTextField();
+          editor.dispatch('clearSelection');
+        }}
+        onDragOver={(e) => {
+          const t = e.dataTransfer.types;
+          if (t.includes('application/x-contextgen-asset') || t.includes('Files'))
+            e.preventDefault();
+        }}
         onDrop={(e) => {
+          if (e.dataTransfer.files.length > 0) {
+            // image files dropped here are uploaded like the library's, never opened by the tab
+            e.preventDefault();
+            void onFiles(e.dataTransfer.files);
+            return;
+          }
           const assetId = e.dataTransfer.getData('application/x-contextgen-asset');
           const asset = assets.get(assetId);
           if (!asset) return;
@@ -137,6 +188,7 @@ export function CanvasView({ state }: { state: EditorState }) {
                 'box' + (selected ? ' selected' : '') + (state.view.showBoxes ? ' outlined' : '')
               }
               data-testid="box"
+              data-id={inst.id}
               style={{
                 left: inst.box.x1 * scale,
                 top: inst.box.y1 * scale,
@@ -154,20 +206,36 @@ export function CanvasView({ state }: { state: EditorState }) {
               {state.view.showBoxes && (
                 <span className="box-label">{inst.phrase || asset?.name || 'box'}</span>
               )}
-              {selected &&
-                HANDLES.map((h) => (
-                  <span
-                    key={h}
-                    className={`handle h-${h}`}
-                    onPointerDown={(e) => start(e, inst, h)}
-                    onPointerMove={move}
-                    onPointerUp={end}
-                    onPointerCancel={end}
-                  />
-                ))}
             </div>
           );
         })}
+        {state.instances
+          .filter((i) => state.selection.includes(i.id))
+          .map((inst) => (
+            <div
+              key={inst.id}
+              className="handles"
+              data-testid="handles"
+              style={{
+                left: inst.box.x1 * scale,
+                top: inst.box.y1 * scale,
+                width: boxWidth(inst.box) * scale,
+                height: boxHeight(inst.box) * scale,
+              }}
+            >
+              {HANDLES.map((h) => (
+                <span
+                  key={h}
+                  className={`handle h-${h}`}
+                  data-handle={h}
+                  onPointerDown={(e) => start(e, inst, h)}
+                  onPointerMove={move}
+                  onPointerUp={end}
+                  onPointerCancel={end}
+                />
+              ))}
+            </div>
+          ))}
       </div>
       <div className="canvas-caption">
         {width}×{height} px · {state.instances.length} box{state.instances.length === 1 ? '' : 'es'}{' '}

@@ -1,6 +1,7 @@
 /** The selected box: its phrase, exact box, aspect lock, paint order. */
 import { boxHeight, boxWidth, type EditorState } from '@contextgen/editor';
 import { editor } from '../store.ts';
+import { CommitField } from './CommitField.tsx';
 
 export function Inspector({ state }: { state: EditorState }) {
   const selected = state.instances.filter((i) => state.selection.includes(i.id));
@@ -23,15 +24,10 @@ export function Inspector({ state }: { state: EditorState }) {
   }
   const inst = selected[0]!;
   const asset = state.assets.find((a) => a.id === inst.assetId);
-  const setCoord = (k: 'x1' | 'y1' | 'x2' | 'y2', v: number) => {
-    if (!Number.isFinite(v)) return;
-    editor.dispatch('setBox', { id: inst.id, box: { ...inst.box, [k]: v } });
-    editor.commit();
-  };
   return (
     <section className="inspector" data-testid="inspector">
       <label className="field wide">
-        Phrase for {asset?.name ?? 'this box'}
+        {asset ? `Phrase for ${asset.name}` : 'Phrase (a text-only box: no reference image)'}
         <input
           data-testid="phrase"
           value={inst.phrase}
@@ -42,14 +38,13 @@ export function Inspector({ state }: { state: EditorState }) {
       </label>
       <div className="row coords">
         {(['x1', 'y1', 'x2', 'y2'] as const).map((k) => (
-          <label key={k} className="field small">
-            {k}
-            <input
-              type="number"
-              value={inst.box[k]}
-              onChange={(e) => setCoord(k, Number(e.target.value))}
-            />
-          </label>
+          <CommitField
+            key={`${inst.id}-${k}`}
+            label={k}
+            testId={`coord-${k}`}
+            value={inst.box[k]}
+            onCommit={(value) => editor.dispatch('setBoxEdge', { id: inst.id, edge: k, value })}
+          />
         ))}
         <span className="hint">
           {boxWidth(inst.box)}×{boxHeight(inst.box)}

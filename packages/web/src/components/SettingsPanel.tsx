@@ -1,15 +1,31 @@
-/** Global prompt, size, steps, guidance and seed. */
-import type { EditorState, Settings } from '@contextgen/editor';
+/** Global prompt, size, steps, guidance and seed. Size changes apply on Enter or leaving the field. */
+import {
+  snapCanvasSide,
+  type EditorState,
+  type ModelBudgetLimits,
+  type Settings,
+} from '@contextgen/editor';
 import type { ModelInfo } from '../api.ts';
 import { editor } from '../store.ts';
+import { CommitField } from './CommitField.tsx';
 
-export function SettingsPanel({ state, model }: { state: EditorState; model?: ModelInfo }) {
+export function SettingsPanel({
+  state,
+  model,
+  limits,
+}: {
+  state: EditorState;
+  model?: ModelInfo;
+  limits?: ModelBudgetLimits;
+}) {
   const s = state.settings;
   const P = model?.tokenSize ?? 8;
   const min = model?.limits.minSide ?? 64;
   const max = model?.limits.maxSide ?? 1024;
   const set = (patch: Partial<Settings>) => editor.dispatch('setSettings', patch);
   const num = (v: string) => Number(v);
+  const side = (v: number) =>
+    snapCanvasSide(v, limits ?? { tokenSize: P, minSide: min, maxSide: max });
   return (
     <section className="settings">
       <label className="field wide">
@@ -24,28 +40,24 @@ export function SettingsPanel({ state, model }: { state: EditorState; model?: Mo
         />
       </label>
       <div className="row">
-        <label className="field small">
-          Width
-          <input
-            type="number"
-            min={min}
-            max={max}
-            step={P}
-            value={s.width}
-            onChange={(e) => set({ width: num(e.target.value) })}
-          />
-        </label>
-        <label className="field small">
-          Height
-          <input
-            type="number"
-            min={min}
-            max={max}
-            step={P}
-            value={s.height}
-            onChange={(e) => set({ height: num(e.target.value) })}
-          />
-        </label>
+        <CommitField
+          label="Width"
+          testId="width"
+          min={min}
+          max={max}
+          step={P}
+          value={s.width}
+          onCommit={(v) => editor.dispatch('resizeCanvas', { width: side(v), height: s.height })}
+        />
+        <CommitField
+          label="Height"
+          testId="height"
+          min={min}
+          max={max}
+          step={P}
+          value={s.height}
+          onCommit={(v) => editor.dispatch('resizeCanvas', { width: s.width, height: side(v) })}
+        />
         <label className="field small">
           Steps
           <input
@@ -68,6 +80,9 @@ export function SettingsPanel({ state, model }: { state: EditorState; model?: Mo
           />
         </label>
       </div>
+      <p className="hint">
+        Size: multiples of {P} from {min} to {max} px; applied on Enter or when you leave the field.
+      </p>
       <div className="row">
         <label className="field">
           Seed

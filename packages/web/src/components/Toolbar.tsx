@@ -1,5 +1,8 @@
-/** Top bar: model and its status, undo/redo, project files, view toggles, shortcuts. */
-import { useState } from 'react';
+/**
+ * Top bar: model and its status, undo/redo, project files, view toggles, shortcuts. Every
+ * control is a real button, so Tab reaches it; the Shortcuts panel closes on Escape.
+ */
+import { useEffect, useRef, useState } from 'react';
 import { allShortcuts, type EditorState } from '@contextgen/editor';
 import type { ModelInfo } from '../api.ts';
 import { editor } from '../store.ts';
@@ -18,6 +21,21 @@ export function Toolbar({
   onImport: (files: FileList) => void;
 }) {
   const [help, setHelp] = useState(false);
+  const openInput = useRef<HTMLInputElement>(null);
+  const importInput = useRef<HTMLInputElement>(null);
+  const helpButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!help) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      setHelp(false);
+      helpButton.current?.focus();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [help]);
   const v = state.view;
   return (
     <header className="toolbar">
@@ -40,28 +58,46 @@ export function Toolbar({
         Redo
       </button>
       <span className="sep" />
-      <label className="button" title="Open a saved project (.json)">
+      <button
+        data-testid="open"
+        title="Open a saved project (.json)"
+        onClick={() => openInput.current?.click()}
+      >
         Open…
-        <input
-          type="file"
-          accept="application/json,.json"
-          hidden
-          onChange={(e) => e.target.files?.[0] && onOpen(e.target.files[0])}
-        />
-      </label>
+      </button>
+      <input
+        ref={openInput}
+        type="file"
+        accept="application/json,.json"
+        hidden
+        tabIndex={-1}
+        onChange={(e) => {
+          if (e.target.files?.[0]) onOpen(e.target.files[0]);
+          e.target.value = '';
+        }}
+      />
       <button onClick={onSave} title="Save project (Mod+S)">
         Save
       </button>
-      <label className="button" title="Import segment_info.json together with its reference images">
+      <button
+        data-testid="import"
+        title="Import segment_info.json together with its reference images"
+        onClick={() => importInput.current?.click()}
+      >
         Import segment_info…
-        <input
-          type="file"
-          multiple
-          accept="application/json,.json,image/png,image/jpeg,image/webp"
-          hidden
-          onChange={(e) => e.target.files && onImport(e.target.files)}
-        />
-      </label>
+      </button>
+      <input
+        ref={importInput}
+        type="file"
+        multiple
+        accept="application/json,.json,image/png,image/jpeg,image/webp"
+        hidden
+        tabIndex={-1}
+        onChange={(e) => {
+          if (e.target.files) onImport(e.target.files);
+          e.target.value = '';
+        }}
+      />
       <span className="sep" />
       <button
         aria-pressed={v.showLayout}
@@ -93,7 +129,12 @@ export function Toolbar({
         Edges
       </button>
       <span className="grow" />
-      <button onClick={() => setHelp((h) => !h)} aria-expanded={help}>
+      <button
+        ref={helpButton}
+        data-testid="shortcuts-button"
+        onClick={() => setHelp((h) => !h)}
+        aria-expanded={help}
+      >
         Shortcuts
       </button>
       {help && (
@@ -101,6 +142,7 @@ export function Toolbar({
           className="shortcuts"
           role="dialog"
           aria-label="Keyboard shortcuts"
+          data-testid="shortcuts"
           onClick={() => setHelp(false)}
         >
           <table>
