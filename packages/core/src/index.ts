@@ -15,4 +15,5 @@ export * from './noise.ts';
 export * from './sampler.ts';
 export * from './patchify.ts';
 export * from './pipeline.ts';
+export * from './generator.ts';
 export * from './debug-tokens.ts';

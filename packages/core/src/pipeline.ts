@@ -19,7 +19,7 @@ import { timesteps } from './schedule.ts';
 import { planTokens } from './token-plan.ts';
 import type { TokenPlan } from './token-plan.ts';
 import { createTokenizer, words } from './tokenizer.ts';
-import type { LayoutInstance, ReferenceCutout, RgbaImage } from './types.ts';
+import type { CancelSignal, LayoutInstance, ReferenceCutout, RgbaImage } from './types.ts';
 
 /** Decoded images for a request, in request order. */
 export interface RequestImages {
@@ -51,7 +51,7 @@ export interface PreparedGeneration {
 export interface GenerateOptions {
   /** The model's `vocab.json` tokens. */
   readonly vocab: readonly string[];
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   readonly onProgress?: (p: SamplerProgress) => void;
   /** Include the latent in progress reports (turn it into a preview with `latentToImage`). */
   readonly reportLatent?: boolean;
@@ -149,7 +149,7 @@ export function prepareGeneration(
   };
   const references = images.references.map((ref, j) => {
     if (ref === undefined) return null;
-    const prepared = prepareReference(ref, refLimits);
+    const prepared = prepareReference(ref, refLimits, request);
     if (prepared === null) {
       throw new RequestError(
         `instances[${j}].reference`,

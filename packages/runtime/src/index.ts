@@ -25,3 +25,13 @@ export { ModelIoError, REQUIRED_IO } from './io-check.ts';
 export { ModelRunError } from './describe-feeds.ts';
 export { NODE_DEVICES, WEB_DEVICES, type Device } from './backend.ts';
 export { parseVocab } from './vocab.ts';
+export {
+  DEFAULT_KIND,
+  kindOf,
+  MODEL_KINDS,
+  openGenerator,
+  readModelCard,
+  UntrainedModelError,
+} from './generators/registry.ts';
+export type { ModelKind, OpenOptions } from './generators/kind.ts';
+export { manifestCard } from './generators/onnx-embedded.ts';

@@ -1,21 +1,21 @@
 /**
- * The models this server offers. Every process reads the manifests (the API validates
- * requests against their limits); only processes that run generations open the ONNX sessions.
+ * The models this server offers. Every process reads the model cards (the API validates
+ * requests against their limits); only processes that run generations open the models
+ * (`Generator`s, any kind @contextgen/runtime knows).
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { parseManifest, type Executor, type ModelManifest } from '@contextgen/core';
+import type { Generator, ModelCard } from '@contextgen/core';
+import { openGenerator, readModelCard } from '@contextgen/runtime';
 
 export interface ServedModel {
   readonly name: string;
   readonly folder: string;
-  readonly manifest: ModelManifest;
+  /** The model's card (limits, defaults, trained flag), whatever its kind. */
+  readonly manifest: ModelCard;
   readonly untrained: boolean;
 }
 
 export interface RunnableModel extends ServedModel {
-  readonly vocab: readonly string[];
-  readonly executor: Executor;
+  readonly generator: Generator;
 }
 
 export function untrainedWarning(name: string): string {
@@ -23,17 +23,8 @@ export function untrainedWarning(name: string): string {
 }
 
 export async function readServedModel(dir: string): Promise<ServedModel> {
-  const folder = resolve(dir);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
-  } catch (err) {
-    throw new Error(
-      `cannot read ${join(folder, 'model.json')} (${(err as Error).message}); pass --model with a folder that holds model.json`,
-    );
-  }
-  const manifest = parseManifest(json, folder);
-  return { name: manifest.name, folder, manifest, untrained: !manifest.trained };
+  const card = await readModelCard(dir);
+  return { name: card.name, folder: card.folder, manifest: card, untrained: !card.trained };
 }
 
 /**
@@ -62,15 +53,23 @@ export async function readServedModels(
   return models;
 }
 
-/** Opens the ONNX sessions of each model (worker processes only). */
+/**
+ * Opens each model (worker processes only); untrained ones were refused or allowed by
+ * `readServedModels`. `stepDelayMs` slows every step (tests and demos of progress).
+ */
 export async function openModels(
   models: readonly ServedModel[],
+  stepDelayMs = 0,
 ): Promise<Map<string, RunnableModel>> {
-  const { loadModel } = await import('@contextgen/runtime');
   const out = new Map<string, RunnableModel>();
-  for (const m of models) {
-    const loaded = await loadModel(m.folder);
-    out.set(m.name, { ...m, vocab: loaded.vocab, executor: loaded.executor });
+  try {
+    for (const m of models) {
+      const generator = await openGenerator(m.manifest, { allowUntrained: true, stepDelayMs });
+      out.set(m.name, { ...m, generator });
+    }
+  } catch (err) {
+    for (const r of out.values()) await r.generator.dispose();
+    throw err;
   }
   return out;
 }

@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { generate, requestLimits, validateRequest } from '@contextgen/core';
+import { validateForCard } from '@contextgen/core';
 import { writePng } from '@contextgen/imaging';
-import { loadModel, readModelInfo } from '@contextgen/runtime';
+import { openGenerator, readModelCard } from '@contextgen/runtime';
 import { inRequestFile, UsageError } from '../errors.ts';
 import { assertTrained, chooseModel } from '../model-choice.ts';
 import { optional, parseGuidance, parseSeed, parseSteps, parseThreads } from '../options.ts';
@@ -73,9 +73,9 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
     ...(steps !== undefined ? { steps } : {}),
     ...(guidance !== undefined ? { guidance } : {}),
   };
-  const info = await readModelInfo(chooseModel(values.model, json.model, file.dir));
+  const card = await readModelCard(chooseModel(values.model, json.model, file.dir));
   const { request, warnings } = await inRequestFile(positionals[0]!, () =>
-    validateRequest(json, requestLimits(info.manifest)),
+    validateForCard(card, json),
   );
   for (const w of warnings) io.err(`warning: ${w}`);
 
@@ -91,21 +91,22 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
       io.err(`note: instances[${j}].reference has no alpha; cut out automatically`);
   });
 
-  assertTrained(info, values['allow-untrained'] === true);
-  const model = await loadModel(info.folder, threads !== undefined ? { threads } : {});
+  const allowUntrained = values['allow-untrained'] === true;
+  assertTrained(card, allowUntrained);
+  const generator = await openGenerator(card, {
+    allowUntrained,
+    ...(threads !== undefined ? { threads } : {}),
+  });
   const loadMs = performance.now() - decodeStart - decodeMs;
   const bar = stepBar(`generating ${request.width}x${request.height}`, request.steps);
   let result;
   try {
     result = await inRequestFile(positionals[0]!, () =>
-      generate(request, images, model.executor, {
-        vocab: model.vocab,
-        onProgress: (p) => bar.update(p),
-      }),
+      generator.generate(request, images, { onProgress: (p) => bar.update(p) }),
     );
   } finally {
     bar.stop();
-    await model.executor.dispose();
+    await generator.dispose();
   }
   for (const w of result.warnings) if (!warnings.includes(w)) io.err(`warning: ${w}`);
 
@@ -123,9 +124,9 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
   io.out(
     `time: ${seconds(performance.now() - start)} total; generate ${seconds(t.totalMs)} = model ${seconds(t.modelMs)} + outside the model ${seconds(t.totalMs - t.modelMs)} (compose ${t.composeMs.toFixed(1)} ms, plan ${t.planMs.toFixed(1)} ms); decode images ${seconds(decodeMs)}, load model ${seconds(loadMs)}`,
   );
-  if (!info.manifest.trained) {
+  if (!card.trained) {
     io.err(
-      `WARNING: ${output} was made by the UNTRAINED model "${info.manifest.name}" (trained: false in ${info.folder}). ` +
+      `WARNING: ${output} was made by the UNTRAINED model "${card.name}" (trained: false in ${card.folder}). ` +
         'It is noise, not a result; use it only to debug the pipeline.',
     );
   }
