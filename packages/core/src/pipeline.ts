@@ -10,7 +10,7 @@ import type { ModelManifest } from './manifest.ts';
 import { randomSeed, gaussianNoise } from './noise.ts';
 import { modelSpaceToImage, patchify, unpatchify } from './patchify.ts';
 import { prepareReference } from './reference.ts';
-import type { PreparedReference } from './reference.ts';
+import type { PreparedReference, ReferenceSizing } from './reference.ts';
 import { RequestError, requestLimits, validateRequest } from './request.ts';
 import type { GenerationRequest, ValidRequest } from './request.ts';
 import { sample } from './sampler.ts';
@@ -101,20 +101,8 @@ export function layoutInstances(
   });
 }
 
-/**
- * Validate and prepare a request without running the model: layout, references, token ids and
- * the token plan. Throws RequestError for bad input.
- */
-export function prepareGeneration(
-  input: GenerationRequest,
-  images: RequestImages,
-  manifest: ModelManifest,
-  vocab: readonly string[],
-): PreparedGeneration {
-  const t0 = now();
-  const { request, warnings } = validateRequest(input, requestLimits(manifest));
-  const P = manifest.tokenSize;
-  const { width, height } = request;
+/** Throws RequestError unless `images` holds one decoded entry per instance that names a reference. */
+export function checkRequestImages(request: GenerationRequest, images: RequestImages): void {
   if (images.references.length !== request.instances.length) {
     throw new RequestError(
       'instances',
@@ -129,27 +117,20 @@ export function prepareGeneration(
       );
     }
   });
+}
 
-  let layout: RgbaImage;
-  if (images.layout !== undefined) {
-    layout = images.layout;
-    if (layout.width !== width || layout.height !== height) {
-      warnings.push(
-        `layoutImage is ${layout.width}x${layout.height}; resized to the ${width}x${height} canvas`,
-      );
-      layout = resizeImage(layout, width, height);
-    }
-  } else {
-    layout = composeLayout(width, height, layoutInstances(request, images.references));
-  }
-  const refLimits = {
-    tokenSize: P,
-    refArea: manifest.limits.refArea,
-    refMaxSide: manifest.limits.refMaxSide,
-  };
-  const references = images.references.map((ref, j) => {
+/**
+ * Each instance's reference prepared by the model's sizing rule, null for none.
+ * @throws RequestError for a reference whose mask is empty
+ */
+export function prepareReferences(
+  images: RequestImages,
+  sizing: ReferenceSizing,
+  canvas: { width: number; height: number },
+): (PreparedReference | null)[] {
+  return images.references.map((ref, j) => {
     if (ref === undefined) return null;
-    const prepared = prepareReference(ref, refLimits, request);
+    const prepared = prepareReference(ref, sizing, canvas);
     if (prepared === null) {
       throw new RequestError(
         `instances[${j}].reference`,
@@ -158,6 +139,51 @@ export function prepareGeneration(
     }
     return prepared;
   });
+}
+
+/**
+ * The layout image a request uses: the user's (resized to the canvas, with a warning) or the
+ * one composed from the instances and their references.
+ */
+export function requestLayout(
+  request: ValidRequest,
+  images: RequestImages,
+  warnings: string[],
+): RgbaImage {
+  const { width, height } = request;
+  if (images.layout === undefined)
+    return composeLayout(width, height, layoutInstances(request, images.references));
+  const layout = images.layout;
+  if (layout.width === width && layout.height === height) return layout;
+  warnings.push(
+    `layoutImage is ${layout.width}x${layout.height}; resized to the ${width}x${height} canvas`,
+  );
+  return resizeImage(layout, width, height);
+}
+
+/**
+ * Validate and prepare a request without running the model: layout, references, token ids and
+ * the token plan. Throws RequestError for bad input.
+ */
+export function prepareGeneration(
+  input: GenerationRequest,
+  images: RequestImages,
+  manifest: ModelManifest,
+  vocab: readonly string[],
+): PreparedGeneration {
+  const t0 = now();
+  const { request, warnings } = validateRequest(input, requestLimits(manifest));
+  const P = manifest.tokenSize;
+  const { width, height } = request;
+  checkRequestImages(request, images);
+
+  const layout = requestLayout(request, images, warnings);
+  const refLimits = {
+    tokenSize: P,
+    refArea: manifest.limits.refArea,
+    refMaxSide: manifest.limits.refMaxSide,
+  };
+  const references = prepareReferences(images, refLimits, request);
   const t1 = now();
 
   const tok = createTokenizer(vocab);

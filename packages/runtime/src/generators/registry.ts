@@ -8,12 +8,15 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Generator, ModelCard } from '@contextgen/core';
 import { ModelFolderError } from '../load-model.ts';
+import { fluxKontextKind } from '../flux/kind.ts';
 import type { ModelKind, OpenOptions } from './kind.ts';
 import { onnxEmbeddedKind } from './onnx-embedded.ts';
 
 export const DEFAULT_KIND = 'onnx-embedded';
 
-const KINDS: ReadonlyMap<string, ModelKind> = new Map([onnxEmbeddedKind].map((k) => [k.kind, k]));
+const KINDS: ReadonlyMap<string, ModelKind> = new Map(
+  [onnxEmbeddedKind, fluxKontextKind].map((k) => [k.kind, k]),
+);
 
 /** The kinds model.json may name. */
 export const MODEL_KINDS: readonly string[] = [...KINDS.keys()];
