@@ -35,3 +35,17 @@ export {
 } from './generators/registry.ts';
 export type { ModelKind, OpenOptions } from './generators/kind.ts';
 export { manifestCard } from './generators/onnx-embedded.ts';
+export {
+  FLUX_KIND,
+  HOW_TO_GET_FLUX,
+  isFluxCard,
+  MEMORY_PROFILES,
+  parseFluxCard,
+  PUBLISHED_SEQUENCE,
+  type FluxCard,
+  type FluxConfig,
+  type MemoryProfile,
+} from './flux/card.ts';
+export { planFluxJob, type FluxJobPlan } from './flux/plan.ts';
+export { workerCommand, workerPython } from './flux/generator.ts';
+export { WorkerError, WorkerSupervisor, type WorkerCommand } from './flux/worker-process.ts';
