@@ -17,6 +17,13 @@ fi
 if ! .venv/bin/python -c "import torch, onnx, onnxruntime, onnxscript, pytest" 2>/dev/null; then
   .venv/bin/pip install -q -r python/requirements.txt
 fi
+# the published-model path (FLUX.1-Kontext + LoRA worker) and its tiny random test folder
+if ! .venv/bin/python -c "import diffusers, transformers, peft, safetensors, accelerate, torchao" 2>/dev/null; then
+  .venv/bin/pip install -q -r python/requirements-published.txt
+fi
+if [ ! -f .cache/tiny-flux/model.json ]; then
+  HF_HUB_OFFLINE=1 .venv/bin/python python/scripts/make_tiny_flux.py .cache/tiny-flux
+fi
 if [ "${1:-}" != "--no-system" ]; then
   need=()
   command -v redis-server >/dev/null || need+=(redis-server)
