@@ -150,10 +150,11 @@ def _save_png(image, path) -> None:
     os.replace(tmp, path)  # readers never see a half-written file
 
 
-def serve(args: argparse.Namespace) -> int:
-    events = claim_stdout()
+def serve(args: argparse.Namespace, events: EventWriter | None = None, stdin=None) -> int:
+    """Run until shutdown / EOF; returns the exit code. `events` / `stdin` default to the process's streams."""
+    events = events or claim_stdout()
     cmds = Commands(events)
-    reader = threading.Thread(target=cmds.read_forever, args=(sys.stdin,), daemon=True, name="stdin")
+    reader = threading.Thread(target=cmds.read_forever, args=(stdin or sys.stdin,), daemon=True, name="stdin")
     reader.start()  # commands sent before `ready` queue up
     try:
         from .loader import load_model
@@ -183,14 +184,18 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m contextgen_flux.worker", description=__doc__.splitlines()[0])
     ap.add_argument("--model-json", required=True, help="the model folder's model.json (kind flux-kontext-lora)")
     ap.add_argument("--profile", choices=("full", "offload", "fp8"), help="memory profile (default: model.json)")
     ap.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     ap.add_argument("--dtype", choices=("bfloat16", "float32"), help="compute dtype (default: model.json)")
     ap.add_argument("--check", action="store_true", help="print one JSON report of the setup and exit")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="[flux-worker] %(message)s")
     if args.check:
         from .check import run_check

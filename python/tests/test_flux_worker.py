@@ -28,7 +28,8 @@ def worker(model_json):
     assert ready and ready["event"] == "ready", (ready, "".join(w.stderr)[-3000:])
     w.ready = ready
     yield w
-    assert w.close() == 0
+    w.proc.stdin.close()  # EOF on stdin ends the worker (the supervisor died or closed the pipe)
+    assert w.proc.wait(timeout=60) == 0
     assert all(json.loads(line) for line in w.lines)  # stdout carried only JSON events
 
 
@@ -171,26 +172,37 @@ def _missing_text_encoder(tmp_path):
     (lambda p: (TINY / "model.json", "needs a CUDA GPU"), ["--profile", "offload", "--device", "cpu"],
      "cuda-missing", 3),
     (lambda p: (TINY / "model.json", "fp8"), ["--profile", "fp8", "--device", "cpu"], "cuda-missing", 3),
+    (lambda p: (TINY / "model.json", "--device cuda"), ["--device", "cuda"], "cuda-missing", 3),
 ])
-def test_startup_failures_exit_with_a_clear_error(model_json, tmp_path, make, args, kind, code):
+def test_startup_failures_give_one_fatal_error_and_an_exit_code(model_json, tmp_path, make, args, kind, code):
+    """In process (serve() with its own streams): the same code path as the process, without its start time."""
+    import io
+
     import torch
+
+    from contextgen_flux.protocol import EventWriter
+    from contextgen_flux.worker import parse_args, serve
 
     if torch.cuda.is_available() and kind == "cuda-missing":
         pytest.skip("this machine has CUDA")
     path, words = make(tmp_path)
-    w = WorkerProc("--model-json", str(path), *args)
-    ev = w.next(timeout=300)
+    out = io.StringIO()
+    rc = serve(parse_args(["--model-json", str(path), *args]), EventWriter(out), io.StringIO(""))
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(events) == 1, events
+    ev = events[0]
     assert ev["event"] == "error" and ev["kind"] == kind and ev["fatal"] is True and ev["job"] is None, ev
     assert words in ev["message"], ev["message"]
-    assert w.proc.wait(timeout=60) == code
-    assert w.next(timeout=10) is None  # nothing after the fatal error
+    assert rc == code
 
 
-def test_eof_on_stdin_ends_the_worker(model_json):
-    w = WorkerProc("--model-json", str(model_json), "--device", "cpu")
-    assert w.next(timeout=300)["event"] == "ready"
-    w.proc.stdin.close()
-    assert w.proc.wait(timeout=60) == 0
+def test_a_failing_start_ends_the_process(tmp_path):
+    path, _ = _lora_of_wrong_shape(tmp_path)
+    w = WorkerProc("--model-json", str(path))
+    ev = w.next(timeout=300)
+    assert (ev["event"], ev["kind"], ev["fatal"]) == ("error", "bad-lora", True)
+    assert w.proc.wait(timeout=60) == 2
+    assert w.next(timeout=10) is None  # nothing after the fatal error, no process left
 
 
 def test_check_mode_reports_setup(model_json, tmp_path):
