@@ -1,5 +1,6 @@
 /** The `contextgen` command: argument dispatch only; the work lives in the packages. */
 import { runDebug, DEBUG_USAGE } from './commands/debug-tokens.ts';
+import { DOCTOR_USAGE, runDoctor } from './commands/doctor.ts';
 import { EXTERNAL_COMMANDS, runExternal, runServe } from './commands/external.ts';
 import { GENERATE_USAGE, runGenerate } from './commands/generate.ts';
 import { LAYOUT_USAGE, runLayout } from './commands/layout.ts';
@@ -12,6 +13,7 @@ Commands:
   generate <request> -o out.png   generate an image (see below)
   layout <request> -o layout.png  the composed layout image with numbered boxes (debugging)
   debug tokens <request>          the token plan and attention masks as JSON
+  doctor [--model DIR]            can this model folder run here? (files, Python, CUDA, VRAM)
 ${EXTERNAL_COMMANDS.map((c) => `  ${c.summary}`).join('\n')}
   serve                           the HTTP API and web interface (contextgen serve --help)
 
@@ -20,6 +22,8 @@ ${GENERATE_USAGE}
 ${LAYOUT_USAGE}
 
 ${DEBUG_USAGE}
+
+${DOCTOR_USAGE}
 
 A <request> is a ContextGen request JSON or the official tools' segment_info.json; image paths
 in it are relative to the file. Exit codes: 0 done, 1 failure, 2 bad input, 3 no trained model.`;
@@ -35,6 +39,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       return runDebug(rest, io);
     case 'serve':
       return runServe(rest, io);
+    case 'doctor':
+      return runDoctor(rest, io);
     case undefined:
     case 'help':
     case '--help':

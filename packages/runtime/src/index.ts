@@ -49,3 +49,5 @@ export {
 export { planFluxJob, type FluxJobPlan } from './flux/plan.ts';
 export { workerCommand, workerPython } from './flux/generator.ts';
 export { WorkerError, WorkerSupervisor, type WorkerCommand } from './flux/worker-process.ts';
+export { doctorModel, type DoctorCheck, type DoctorOptions, type DoctorReport } from './doctor.ts';
+export { PROFILE_VRAM_GIB } from './flux/doctor.ts';
