@@ -15,9 +15,11 @@ import argparse
 import json
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 LORA_FILE = "transformer_00100.safetensors"
+VERSION = 1  # bump when the tiny folder changes: older caches are rebuilt
 WORDS = ("modify the image to depict while preserving original layout key object features and human identities "
          "including facial details adjust element poses for better composition naturally fill in background ensure "
          "result appears natural visually harmonious a an of on with cat dog red blue green sofa table man woman "
@@ -102,12 +104,17 @@ def build(out: Path, seed: int = 0) -> None:
                        "made by python/scripts/make_tiny_flux.py for CPU tests. Its images are noise.",
         "tokenSize": 16,
         "flux": {"diffusers": "diffusers", "lora": "lora", "dtype": "float32", "profile": "full"},
+        "provenance": {"script": "python/scripts/make_tiny_flux.py", "version": VERSION, "seed": seed},
     }
     (out / "model.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def complete(out: Path) -> bool:
-    return (out / "model.json").is_file() and (out / "lora" / LORA_FILE).is_file() \
+    try:
+        version = json.loads((out / "model.json").read_text())["provenance"]["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return version == VERSION and (out / "lora" / LORA_FILE).is_file() \
         and (out / "diffusers" / "model_index.json").is_file()
 
 
@@ -121,12 +128,24 @@ def main(argv: list[str] | None = None) -> int:
     if complete(out) and not args.force:
         print(f"{out}: already complete", file=sys.stderr)
         return 0
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    build(tmp, args.seed)
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)  # atomic: a crash mid-build never leaves a half folder that `complete` accepts
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=out.name + ".tmp-", dir=out.parent))  # unique: parallel test runs may race
+    try:
+        build(tmp, args.seed)
+        if args.force:
+            shutil.rmtree(out, ignore_errors=True)
+        elif complete(out):  # another process finished first: keep its folder, readers may be using it
+            print(f"{out}: already complete", file=sys.stderr)
+            return 0
+        else:
+            shutil.rmtree(out, ignore_errors=True)  # an incomplete leftover
+        try:
+            tmp.rename(out)  # atomic: a crash mid-build never leaves a half folder that `complete` accepts
+        except OSError:
+            if not complete(out):
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     print(f"{out}: written", file=sys.stderr)
     return 0
 

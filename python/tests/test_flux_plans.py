@@ -12,13 +12,15 @@ import numpy as np
 import pytest
 import torch
 
-from dense_reference import dense_masks, token_list
-from flux_helpers import REPO
+pytest.importorskip("diffusers")
 
-from contextgen_flux.attention import MaskSet
-from contextgen_flux.errors import WorkerError
-from contextgen_flux.job_plan import parse_plan
-from contextgen_train.plan import RefGrid, box_cover, token_plan
+from dense_reference import dense_masks, token_list  # noqa: E402
+from flux_helpers import REPO  # noqa: E402
+
+from contextgen_flux.attention import MaskSet  # noqa: E402
+from contextgen_flux.errors import WorkerError  # noqa: E402
+from contextgen_flux.job_plan import parse_plan  # noqa: E402
+from contextgen_train.plan import RefGrid, box_cover, token_plan  # noqa: E402
 
 GOLDEN = sorted((REPO / "spec" / "golden").glob("*.json"))
 DUMP_SCRIPT = REPO / "scripts" / "dump-flux-plans.ts"
