@@ -140,3 +140,39 @@ def test_a_damaged_lora_file_is_reported(tmp_path, transformer_config):
     with pytest.raises(WorkerError, match="not a readable safetensors") as e:
         check_lora(tmp_path / "x.safetensors", transformer_config)
     assert e.value.kind == "bad-lora"
+
+
+# FLUX.1-Kontext-dev transformer/config.json (the published base model's shape).
+KONTEXT_CONFIG = {"_class_name": "FluxTransformer2DModel", "attention_head_dim": 128, "axes_dims_rope": [16, 56, 56],
+                  "guidance_embeds": True, "in_channels": 64, "joint_attention_dim": 4096, "num_attention_heads": 24,
+                  "num_layers": 19, "num_single_layers": 38, "patch_size": 1, "pooled_projection_dim": 768}
+
+
+def test_the_published_lora_shape_passes_against_the_real_transformer(tmp_path):
+    """A header-only file with the published adapter's keys and shapes (rank 512 over the official module list):
+    343 modules and 1.854 B parameters, as PUBLISHED-MODEL.md reports for the released file."""
+    import importlib.util
+
+    from contextgen_flux.lora_check import linear_shapes
+
+    spec = importlib.util.spec_from_file_location("make_tiny_flux", TINY.parents[1] / "python" / "scripts" /
+                                                  "make_tiny_flux.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    shapes = linear_shapes(KONTEXT_CONFIG)
+    header, offset = {}, 0
+    for m in mod.lora_targets(19, 38):
+        fin, fout = shapes[m]
+        for ab, shape in (("A", [512, fin]), ("B", [fout, 512])):
+            n = shape[0] * shape[1] * 2
+            header[f"transformer.{m}.lora_{ab}.weight"] = {"dtype": "BF16", "shape": shape,
+                                                          "data_offsets": [offset, offset + n]}
+            offset += n
+    raw = json.dumps(header).encode()
+    (tmp_path / "transformer_10000.safetensors").write_bytes(len(raw).to_bytes(8, "little") + raw)
+    facts = check_lora(tmp_path / "transformer_10000.safetensors", KONTEXT_CONFIG)
+    assert facts["modules"] == 343 and facts["rank"] == 512
+    assert round(facts["parameters"] / 1e9, 3) == 1.854
+    with pytest.raises(WorkerError, match="wrong base model"):  # the same LoRA against the tiny transformer
+        check_lora(tmp_path / "transformer_10000.safetensors",
+                   json.loads((TINY / "diffusers" / "transformer" / "config.json").read_text()))
