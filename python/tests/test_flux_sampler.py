@@ -99,3 +99,23 @@ def test_previews_and_result_are_images_of_the_canvas(model, tmp_path):
     image, timings = generate(model, job, on_step=lambda s, n, p: previews.append(p))
     assert image.size == (128, 128) and [p.size for p in previews] == [(128, 128)] * 2
     assert set(timings) == {"prepareSeconds", "denoiseSeconds", "decodeSeconds", "totalSeconds"}
+
+
+def test_without_references_the_worker_equals_stock_flux_kontext(model, tmp_path):
+    """With no references the sequence is text | main | layout with ids (1, y, x) and every mask is all-true: exactly
+    stock FluxKontextPipeline editing the layout image. Same noise, same prompt: the images must agree, which checks
+    prompt encoding, VAE encoding (mean), ids, dynamic shift, guidance, Euler and decoding independently."""
+    from flux_helpers import write_job
+
+    d = write_job(tmp_path / "k", 128, 96, [], [], prompt="a photo of a red sofa", seed=3, steps=3)
+    rgb = np.random.default_rng(0).integers(0, 256, (96, 128, 3), dtype=np.uint8)
+    Image.fromarray(rgb, "RGB").save(d / "layout.png")
+    job = read_job(str(d), TOKEN_SIZE, TEXT_TOKENS)
+    ours, _ = generate(model, job)
+    stock = model.pipe(image=Image.fromarray(rgb, "RGB"), prompt=kontext_edit_prompt(job.prompt), height=96,
+                       width=128, num_inference_steps=3, guidance_scale=3.5, max_area=128 * 96, _auto_resize=False,
+                       latents=initial_noise(model.pipe, job, torch.float32, "cpu"), output_type="np").images[0]
+    stock_u8 = (stock * 255).round().astype(np.int16)
+    diff = np.abs(np.asarray(ours).astype(np.int16) - stock_u8).max()
+    assert diff <= 1, diff
+    assert np.asarray(ours).std() > 0
