@@ -83,6 +83,9 @@ export async function openFluxGenerator(
     await worker.start();
   } catch (err) {
     await worker.dispose();
+    if (err instanceof Error && (err as { kind?: string }).kind === 'cuda-missing') {
+      err.message += ` (the profile is "flux.profile" in ${join(card.folder, 'model.json')}: "${card.flux.profile}")`;
+    }
     throw err;
   }
   let disposed = false;
