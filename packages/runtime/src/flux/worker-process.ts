@@ -148,7 +148,7 @@ export class WorkerSupervisor {
     live.add(child);
     const keep = this.options.stderrLines ?? 40;
     createInterface({ input: child.stderr! }).on('line', (line) => {
-      this.stderrTail.push(line);
+      this.stderrTail.push(line.length > 500 ? `${line.slice(0, 500)}...` : line);
       if (this.stderrTail.length > keep) this.stderrTail.shift();
       this.options.onLog?.(line);
     });
