@@ -40,7 +40,7 @@ let folder: string;
 let gen: Awaited<ReturnType<typeof openGenerator>> & { worker?: WorkerSupervisor };
 before(async () => {
   folder = await tinyFluxModel();
-  gen = await openGenerator(folder, { allowUntrained: true, readyTimeoutMs: 300_000 });
+  gen = await openGenerator(folder, { allowUntrained: true });
 });
 after(async () => {
   await gen?.dispose();
