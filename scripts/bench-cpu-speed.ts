@@ -1,7 +1,8 @@
 /**
- * CPU speed of the shipped model on a 128x128, 4-instance request (examples/pets) at the model's
- * default settings: seconds per image, the share spent inside ONNX Runtime, and peak memory.
- * Prints figures; it is a benchmark, not a test.
+ * CPU speed of a model (default: the shipped one) on a 128x128, 4-instance request
+ * (examples/pets) at the model's default settings: seconds per image, the share spent inside
+ * the model (text encoding + sampling, `timings.modelMs`), and peak memory. Any model kind
+ * (`--model DIR`) runs through its `Generator`. Prints figures; it is a benchmark, not a test.
  *
  * Run: npx tsx scripts/bench-cpu-speed.ts [--model DIR] [--runs 5] [--threads 2] [--steps N] [--json]
  */
@@ -10,10 +11,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
-import { generate, type GenerationRequest } from '@contextgen/core';
+import type { GenerationRequest } from '@contextgen/core';
 import { loadReference } from '@contextgen/imaging';
-import { findModel, loadModel, REPO_ROOT } from '@contextgen/runtime';
-import { timedExecutor } from './lib/timed-executor.ts';
+import { findModel, openGenerator, REPO_ROOT } from '@contextgen/runtime';
 
 const { values } = parseArgs({
   options: {
@@ -33,8 +33,11 @@ const median = (xs: number[]): number => {
 
 const modelDir = findModel({ model: values.model, env: process.env.CONTEXTGEN_MODEL });
 const loadStart = performance.now();
-const loaded = await loadModel(modelDir, { threads: Number(values.threads) });
-const executor = loaded.executor;
+const generator = await openGenerator(modelDir, {
+  threads: Number(values.threads),
+  allowUntrained: true,
+});
+const { card } = generator;
 const loadMs = performance.now() - loadStart;
 const reqPath = resolve(values.request);
 const request = JSON.parse(await readFile(reqPath, 'utf8')) as GenerationRequest & {
@@ -49,30 +52,28 @@ const references = await Promise.all(
   ),
 );
 
-const vocab = { tokens: loaded.vocab };
-
 const totals: number[] = [];
 const inModel: number[] = [];
 for (let run = 0; run <= Number(values.runs); run++) {
-  const timed = timedExecutor(executor, executor.manifest);
   const t = performance.now();
-  const result = await generate(request, { references }, timed, { vocab: vocab.tokens });
+  const result = await generator.generate(request, { references });
   const total = performance.now() - t;
   if (result.image.width !== request.width) throw new Error('unexpected output size');
   if (run === 0) continue; // warm-up
   totals.push(total);
-  inModel.push(timed.insideMs);
+  inModel.push(result.timings.modelMs);
 }
-await executor.dispose();
+await generator.dispose();
 
 const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 const figures = {
-  model: executor.manifest.name,
+  model: card.name,
+  trained: card.trained,
   request: relative(REPO_ROOT, reqPath),
   instances: request.instances.length,
   size: `${request.width}x${request.height}`,
-  steps: request.steps ?? executor.manifest.sampling.steps,
-  guidance: request.guidance ?? executor.manifest.sampling.guidance,
+  steps: request.steps ?? card.sampling.steps,
+  guidance: request.guidance ?? card.sampling.guidance,
   threads: Number(values.threads),
   cpu: cpus()[0]?.model ?? 'unknown',
   runs: totals.length,

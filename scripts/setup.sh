@@ -52,6 +52,15 @@ if ! .venv/bin/python -c "import torch, onnx, onnxruntime, onnxscript, pytest" 2
 else
   say "Python packages: already installed (.venv)"
 fi
+# the published-model path (FLUX.1-Kontext + LoRA worker) and its tiny random test folder
+if ! .venv/bin/python -c "import diffusers, transformers, peft, safetensors, accelerate, torchao" 2>/dev/null; then
+  say "installing the published-model packages from python/requirements-published.txt (diffusers, transformers, peft, torchao, ...; CPU is enough for the tests)."
+  .venv/bin/pip install --progress-bar on -r python/requirements-published.txt
+else
+  say "published-model packages: already installed (.venv)"
+fi
+say "building the tiny random FLUX.1-Kontext test folder (.cache/tiny-flux; nothing is downloaded)"
+HF_HUB_OFFLINE=1 .venv/bin/python python/scripts/make_tiny_flux.py .cache/tiny-flux   # no-op when current
 
 if [ "${1:-}" != "--no-system" ]; then
   need=()

@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== typecheck + lint"
 npx tsc -p tsconfig.json --noEmit
-npx tsc -p packages/web/tsconfig.json --noEmit
+# every package's own tsconfig too (core's has no Node or DOM types: it must stay isomorphic)
+for config in packages/*/tsconfig.json; do npx tsc -p "$config" --noEmit; done
 npx eslint packages scripts
 npx prettier --check --log-level warn packages scripts
 echo "== TypeScript unit tests"

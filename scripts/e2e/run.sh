@@ -7,6 +7,7 @@
 #   scripts/e2e/editor-budget.e2e.test.ts   model defaults, live token budget, blocked Generate, size typed once, narrow window, toasts, file drops
 #   scripts/e2e/editor-boxes.e2e.test.ts    focus and keyboard, valid boxes, cascade, layers, handles on top, text-only boxes, boxes named in errors
 #   scripts/e2e/editor-jobs.e2e.test.ts     reload mid-generation reattaches; two tabs keep their documents and share results
+#   scripts/e2e/flux-redis.e2e.test.ts      the published-model kind (tiny FLUX worker) in the two-GPU deployment: two worker processes, cancel via Redis
 # System packages (Debian): redis-server chromium   (apt-get install -y redis-server chromium)
 # Each test skips with the reason when its system package is missing.
 set -euo pipefail

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ArgsError } from '@contextgen/core';
 import { runBench, runDataset } from './commands/dataset-bench.ts';
 import { runDebug } from './commands/debug-tokens.ts';
+import { runDoctor } from './commands/doctor.ts';
 import { runGenerate } from './commands/generate.ts';
 import { runLayout } from './commands/layout.ts';
 import { runServe } from './commands/serve.ts';
@@ -21,6 +22,11 @@ const COMMANDS: readonly {
   { word: 'dataset', summary: 'dataset build|preview: the IMIG-Synth data set', run: runDataset },
   { word: 'bench', summary: 'bench run|report|...: the benchmark', run: runBench },
   { word: 'serve', summary: 'the HTTP API and the web editor', run: runServe },
+  {
+    word: 'doctor',
+    summary: 'can this model folder run here? (files, Python, CUDA, VRAM)',
+    run: runDoctor,
+  },
 ];
 
 export const USAGE = `Usage: contextgen <command> [options]

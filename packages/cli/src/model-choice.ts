@@ -1,5 +1,6 @@
 /** Which model folder a command uses: `--model`, else the request's `model`, else the default. */
-import { findModel, HOW_TO_GET_A_MODEL, type ModelInfo } from '@contextgen/runtime';
+import type { ModelCard } from '@contextgen/core';
+import { findModel, HOW_TO_GET_A_MODEL } from '@contextgen/runtime';
 import { UntrainedModelError } from './errors.ts';
 
 /**
@@ -24,10 +25,10 @@ export function chooseModel(
 }
 
 /** Refuse an untrained model (a test fixture) unless explicitly allowed. */
-export function assertTrained(info: ModelInfo, allowUntrained: boolean): void {
-  if (info.manifest.trained || allowUntrained) return;
+export function assertTrained(card: ModelCard, allowUntrained: boolean): void {
+  if (card.trained || allowUntrained) return;
   throw new UntrainedModelError(
-    `No trained model is installed: ${info.folder} holds "${info.manifest.name}", which its model.json marks ` +
+    `No trained model is installed: ${card.folder} holds "${card.name}", which its model.json marks ` +
       `trained: false (random weights for tests). Its output is noise, not an image, so nothing was generated.\n` +
       `${HOW_TO_GET_A_MODEL}\n(To exercise the pipeline for debugging anyway, add --allow-untrained.)`,
   );

@@ -114,7 +114,7 @@ export async function readRequestFile(path: string, entryOption?: string): Promi
 export function requestAtCanvas(
   file: RequestFile,
   choice: CanvasChoice,
-  manifest?: Pick<ModelManifest, 'tokenSize' | 'limits'>,
+  manifest?: Parameters<typeof defaultCanvasFor>[1],
 ): Record<string, unknown> {
   const w =
     choice.width !== undefined ? parseIntegerArg('--width', choice.width, 1, MAX_SIDE) : undefined;

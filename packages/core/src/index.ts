@@ -17,6 +17,7 @@ export * from './noise.ts';
 export * from './sampler.ts';
 export * from './patchify.ts';
 export * from './pipeline.ts';
+export * from './generator.ts';
 export * from './debug-tokens.ts';
 export * from './command-line.ts';
 export * from './token-budget.ts';

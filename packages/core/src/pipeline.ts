@@ -10,7 +10,7 @@ import type { ModelManifest } from './manifest.ts';
 import { randomSeed, gaussianNoise } from './noise.ts';
 import { modelSpaceToImage, patchify, unpatchify } from './patchify.ts';
 import { prepareReference } from './reference.ts';
-import type { PreparedReference } from './reference.ts';
+import type { PreparedReference, ReferenceSizing } from './reference.ts';
 import { RequestError, requestLimits, validateRequest } from './request.ts';
 import type { GenerationRequest, ValidRequest } from './request.ts';
 import { sample } from './sampler.ts';
@@ -19,7 +19,7 @@ import { timesteps } from './schedule.ts';
 import { planTokens } from './token-plan.ts';
 import type { TokenPlan } from './token-plan.ts';
 import { createTokenizer, words } from './tokenizer.ts';
-import type { LayoutInstance, ReferenceCutout, RgbaImage } from './types.ts';
+import type { CancelSignal, LayoutInstance, ReferenceCutout, RgbaImage } from './types.ts';
 
 /** Decoded images for a request, in request order. */
 export interface RequestImages {
@@ -51,7 +51,7 @@ export interface PreparedGeneration {
 export interface GenerateOptions {
   /** The model's `vocab.json` tokens. */
   readonly vocab: readonly string[];
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   readonly onProgress?: (p: SamplerProgress) => void;
   /** Include the latent in progress reports (turn it into a preview with `latentToImage`). */
   readonly reportLatent?: boolean;
@@ -101,24 +101,64 @@ export function layoutInstances(
   });
 }
 
+/** Throws RequestError unless `images` holds one decoded entry per instance that names a reference. */
+export function checkRequestImages(request: GenerationRequest, images: RequestImages): void {
+  if (images.references.length !== request.instances.length) {
+    throw new RequestError(
+      'instances',
+      `${request.instances.length} instances but ${images.references.length} decoded references were passed (internal: pass one entry per instance)`,
+    );
+  }
+  request.instances.forEach((inst, j) => {
+    if (inst.reference !== undefined && images.references[j] === undefined) {
+      throw new RequestError(
+        `instances[${j}].reference`,
+        `"${inst.reference}" was not decoded; check that the file exists and is a PNG/JPEG/WebP image`,
+      );
+    }
+  });
+}
+
 /**
- * The layout image a request gets: its ready `layoutImage` resized to the canvas (with a
- * warning pushed to `warnings` when the size differs), else one composed from the references.
+ * Each instance's reference prepared by the model's sizing rule, null for none.
+ * @throws RequestError for a reference whose mask is empty
  */
-export function requestLayoutImage(
+export function prepareReferences(
+  images: RequestImages,
+  sizing: ReferenceSizing,
+  canvas: { width: number; height: number },
+): (PreparedReference | null)[] {
+  return images.references.map((ref, j) => {
+    if (ref === undefined) return null;
+    const prepared = prepareReference(ref, sizing, canvas);
+    if (prepared === null) {
+      throw new RequestError(
+        `instances[${j}].reference`,
+        'the cutout mask is empty (no subject pixel); use an RGBA image with a visible subject, or a mask that marks the subject',
+      );
+    }
+    return prepared;
+  });
+}
+
+/**
+ * The layout image a request uses: the user's (resized to the canvas, with a warning) or the
+ * one composed from the instances and their references.
+ */
+export function requestLayout(
   request: GenerationRequest,
   images: RequestImages,
   warnings: string[],
 ): RgbaImage {
   const { width, height } = request;
-  const ready = images.layout;
-  if (ready === undefined)
+  if (images.layout === undefined)
     return composeLayout(width, height, layoutInstances(request, images.references));
-  if (ready.width === width && ready.height === height) return ready;
+  const layout = images.layout;
+  if (layout.width === width && layout.height === height) return layout;
   warnings.push(
-    `layoutImage is ${ready.width}x${ready.height}; resized to the ${width}x${height} canvas`,
+    `layoutImage is ${layout.width}x${layout.height}; resized to the ${width}x${height} canvas`,
   );
-  return resizeImage(ready, width, height);
+  return resizeImage(layout, width, height);
 }
 
 /**
@@ -135,38 +175,15 @@ export function prepareGeneration(
   const { request, warnings } = validateRequest(input, requestLimits(manifest));
   const P = manifest.tokenSize;
   const { width, height } = request;
-  if (images.references.length !== request.instances.length) {
-    throw new RequestError(
-      'instances',
-      `${request.instances.length} instances but ${images.references.length} decoded references were passed (internal: pass one entry per instance)`,
-    );
-  }
-  request.instances.forEach((inst, j) => {
-    if (inst.reference !== undefined && images.references[j] === undefined) {
-      throw new RequestError(
-        `instances[${j}].reference`,
-        `"${inst.reference}" was not decoded; check that the file exists and is a PNG/JPEG/WebP image`,
-      );
-    }
-  });
+  checkRequestImages(request, images);
 
-  const layout = requestLayoutImage(request, images, warnings);
+  const layout = requestLayout(request, images, warnings);
   const refLimits = {
     tokenSize: P,
     refArea: manifest.limits.refArea,
     refMaxSide: manifest.limits.refMaxSide,
   };
-  const references = images.references.map((ref, j) => {
-    if (ref === undefined) return null;
-    const prepared = prepareReference(ref, refLimits);
-    if (prepared === null) {
-      throw new RequestError(
-        `instances[${j}].reference`,
-        'the cutout mask is empty (no subject pixel); use an RGBA image with a visible subject, or a mask that marks the subject',
-      );
-    }
-    return prepared;
-  });
+  const references = prepareReferences(images, refLimits, request);
   const t1 = now();
 
   const tok = createTokenizer(vocab);

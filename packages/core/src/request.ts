@@ -103,7 +103,11 @@ export interface RequestLimits {
   readonly defaultGuidance: number;
 }
 
-export function requestLimits(manifest: ModelManifest): RequestLimits {
+export function requestLimits(
+  manifest: Pick<ModelManifest, 'tokenSize' | 'sampling'> & {
+    readonly limits: Pick<ModelManifest['limits'], 'maxInstances' | 'minSide' | 'maxSide'>;
+  },
+): RequestLimits {
   return {
     tokenSize: manifest.tokenSize,
     maxInstances: manifest.limits.maxInstances,

@@ -4,6 +4,8 @@
  * clean context tokens every step.
  */
 
+import type { CancelSignal } from './types.ts';
+
 /** Thrown when an AbortSignal stops sampling between steps. */
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';
@@ -34,7 +36,7 @@ export interface SampleOptions {
   readonly onProgress?: (p: SamplerProgress) => void;
   /** Include the latent in progress reports (a copy per step). */
   readonly reportLatent?: boolean;
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
 }
 
 /** Integrate from noise to data; returns the final latent (t = 0). */

@@ -156,7 +156,10 @@ export function importSegmentInfo(
  */
 export function defaultCanvasFor(
   frame: CanvasSize,
-  manifest: Pick<ModelManifest, 'tokenSize' | 'limits'>,
+  manifest: {
+    readonly tokenSize: number;
+    readonly limits: Pick<ModelManifest['limits'], 'minSide' | 'maxSide' | 'maxTokens'>;
+  },
 ): CanvasSize {
   const P = manifest.tokenSize;
   const { minSide, maxSide, maxTokens } = manifest.limits;

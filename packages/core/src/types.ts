@@ -50,6 +50,14 @@ export interface TokenDescriptors {
   readonly valid: Int32Array;
 }
 
+/**
+ * What core reads of an `AbortSignal` (core is isomorphic and compiles without DOM or Node
+ * types; any `AbortSignal` fits).
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+}
+
 /** Progress report of a long operation. */
 export interface Progress {
   readonly step: number;

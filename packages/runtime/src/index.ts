@@ -25,3 +25,29 @@ export { ModelIoError, REQUIRED_IO } from './io-check.ts';
 export { ModelRunError } from './describe-feeds.ts';
 export { NODE_DEVICES, WEB_DEVICES, type Device } from './backend.ts';
 export { parseVocab } from './vocab.ts';
+export {
+  DEFAULT_KIND,
+  kindOf,
+  MODEL_KINDS,
+  openGenerator,
+  readModelCard,
+  UntrainedModelError,
+} from './generators/registry.ts';
+export type { ModelKind, OpenOptions, ReadCardOptions } from './generators/kind.ts';
+export { manifestCard } from './generators/onnx-embedded.ts';
+export {
+  FLUX_KIND,
+  HOW_TO_GET_FLUX,
+  isFluxCard,
+  MEMORY_PROFILES,
+  parseFluxCard,
+  PUBLISHED_SEQUENCE,
+  type FluxCard,
+  type FluxConfig,
+  type MemoryProfile,
+} from './flux/card.ts';
+export { planFluxJob, type FluxJobPlan } from './flux/plan.ts';
+export { workerCommand, workerPython } from './flux/generator.ts';
+export { WorkerError, WorkerSupervisor, type WorkerCommand } from './flux/worker-process.ts';
+export { doctorModel, type DoctorCheck, type DoctorOptions, type DoctorReport } from './doctor.ts';
+export { PROFILE_VRAM_GIB } from './flux/doctor.ts';

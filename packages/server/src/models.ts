@@ -1,39 +1,31 @@
 /**
- * The models this server offers. Every process reads the manifests (the API validates
- * requests against their limits); only processes that run generations open the ONNX sessions.
+ * The models this server offers. Every process reads the model cards (the API validates
+ * requests against their limits); only processes that run generations open the models
+ * (`Generator`s, any kind @contextgen/runtime knows).
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { parseManifest, type Executor, type ModelManifest } from '@contextgen/core';
+import type { Generator, ModelCard } from '@contextgen/core';
+import { openGenerator, readModelCard } from '@contextgen/runtime';
 
 export interface ServedModel {
   readonly name: string;
   readonly folder: string;
-  readonly manifest: ModelManifest;
+  /** The model's card (limits, defaults, trained flag), whatever its kind. */
+  readonly manifest: ModelCard;
   readonly untrained: boolean;
 }
 
 export interface RunnableModel extends ServedModel {
-  readonly vocab: readonly string[];
-  readonly executor: Executor;
+  readonly generator: Generator;
 }
 
 export function untrainedWarning(name: string): string {
   return `model "${name}" is untrained (model.json says trained: false, random weights): its images are noise and say nothing about ContextGen's quality; serve a trained model for real results`;
 }
 
-export async function readServedModel(dir: string): Promise<ServedModel> {
-  const folder = resolve(dir);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
-  } catch (err) {
-    throw new Error(
-      `cannot read ${join(folder, 'model.json')} (${(err as Error).message}); pass --model with a folder that holds model.json`,
-    );
-  }
-  const manifest = parseManifest(json, folder);
-  return { name: manifest.name, folder, manifest, untrained: !manifest.trained };
+/** @param checkFiles false in API-only processes: they never load the weights (other machines do). */
+export async function readServedModel(dir: string, checkFiles = true): Promise<ServedModel> {
+  const card = await readModelCard(dir, { checkFiles });
+  return { name: card.name, folder: card.folder, manifest: card, untrained: !card.trained };
 }
 
 /**
@@ -43,10 +35,11 @@ export async function readServedModel(dir: string): Promise<ServedModel> {
 export async function readServedModels(
   dirs: readonly string[],
   allowUntrained: boolean,
+  checkFiles = true,
 ): Promise<ServedModel[]> {
   if (dirs.length === 0)
     throw new Error('no model to serve; pass --model DIR (a folder with model.json)');
-  const models = await Promise.all(dirs.map(readServedModel));
+  const models = await Promise.all(dirs.map((d) => readServedModel(d, checkFiles)));
   const seen = new Set<string>();
   for (const m of models) {
     if (seen.has(m.name))
@@ -62,15 +55,23 @@ export async function readServedModels(
   return models;
 }
 
-/** Opens the ONNX sessions of each model (worker processes only). */
+/**
+ * Opens each model (worker processes only); untrained ones were refused or allowed by
+ * `readServedModels`. `stepDelayMs` slows every step (tests and demos of progress).
+ */
 export async function openModels(
   models: readonly ServedModel[],
+  stepDelayMs = 0,
 ): Promise<Map<string, RunnableModel>> {
-  const { loadModel } = await import('@contextgen/runtime');
   const out = new Map<string, RunnableModel>();
-  for (const m of models) {
-    const loaded = await loadModel(m.folder);
-    out.set(m.name, { ...m, vocab: loaded.vocab, executor: loaded.executor });
+  try {
+    for (const m of models) {
+      const generator = await openGenerator(m.manifest, { allowUntrained: true, stepDelayMs });
+      out.set(m.name, { ...m, generator });
+    }
+  } catch (err) {
+    for (const r of out.values()) await r.generator.dispose();
+    throw err;
   }
   return out;
 }

@@ -69,9 +69,9 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
   const options = completeOptions(input);
   const storage = new Storage(options.storageDir);
   await storage.init();
-  const models = await readServedModels(options.modelDirs, options.allowUntrained);
-  const runnable = options.worker ? await openModels(models) : new Map();
-  const runner = createRunner(runnable, options.stepDelayMs);
+  const models = await readServedModels(options.modelDirs, options.allowUntrained, options.worker);
+  const runnable = options.worker ? await openModels(models, options.stepDelayMs) : new Map();
+  const runner = createRunner(runnable);
 
   let queue: JobQueue;
   const closers: (() => Promise<void>)[] = [];
@@ -114,7 +114,7 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
       await app?.close();
       for (const c of closers) await c();
       await queue.close();
-      for (const m of runnable.values()) await m.executor.dispose();
+      for (const m of runnable.values()) await m.generator.dispose();
     },
   };
 }

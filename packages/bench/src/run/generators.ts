@@ -1,11 +1,11 @@
 /**
  * What produces the image for a case. Two reference rows need no model: `ground-truth` (the
  * rendered target, the ceiling) and `layout` (the layout image itself, the copy-paste
- * baseline). Anything else is a model folder run through @contextgen/core's pipeline.
+ * baseline). Anything else is a model folder opened as a `Generator` (any model kind).
  */
-import { alphaToMask, generate } from '@contextgen/core';
+import { alphaToMask } from '@contextgen/core';
 import type { GenerationRequest, ReferenceCutout } from '@contextgen/core';
-import { loadModel } from '@contextgen/runtime';
+import { openGenerator as openModel } from '@contextgen/runtime';
 import type { Raster } from '../image/raster.ts';
 import { toRgb } from '../image/raster.ts';
 import type { BenchCase } from '../sets/bench-set.ts';
@@ -88,28 +88,24 @@ export async function openGenerator(
 ): Promise<CaseGenerator> {
   if ((REFERENCE_ROWS as readonly string[]).includes(model))
     return referenceRow(model as (typeof REFERENCE_ROWS)[number]);
-  const loaded = await loadModel(
-    model,
-    opts.threads !== undefined ? { threads: opts.threads } : {},
-  );
-  if (!loaded.manifest.trained && !opts.allowUntrained) {
-    await loaded.executor.dispose();
-    throw new Error(
-      `model "${loaded.manifest.name}" in ${loaded.folder} is marked trained: false (random weights); its scores are not results. Pass --allow-untrained to run it anyway (e.g. to test the harness)`,
-    );
-  }
+  const generator = await openModel(model, {
+    allowUntrained: opts.allowUntrained === true,
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+  });
+  const { card } = generator;
   return {
-    name: loaded.manifest.name,
+    name: card.name,
     kind: 'model',
-    trained: loaded.manifest.trained,
+    trained: card.trained,
     info: {
-      folder: loaded.folder,
-      steps: opts.steps ?? loaded.manifest.sampling.steps,
-      provenance: loaded.manifest.provenance,
+      folder: card.folder,
+      modelKind: card.kind,
+      steps: opts.steps ?? card.sampling.steps,
+      provenance: card.provenance,
     },
     async generate(c, r) {
       const { request, references } = caseRequest(c, r, opts.steps);
-      const out = await generate(request, { references }, loaded.executor, { vocab: loaded.vocab });
+      const out = await generator.generate(request, { references });
       const image: Raster = toRgb({
         width: out.image.width,
         height: out.image.height,
@@ -118,6 +114,6 @@ export async function openGenerator(
       });
       return { image, seed: out.seed, ms: out.timings.totalMs };
     },
-    dispose: () => loaded.executor.dispose(),
+    dispose: () => generator.dispose(),
   };
 }

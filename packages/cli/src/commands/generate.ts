@@ -1,16 +1,9 @@
 /** `contextgen generate <request.json|segment_info.json> -o out.png [...]` */
 import { basename, dirname, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  commandUsage,
-  generate,
-  parseCommand,
-  requestLimits,
-  validateRequest,
-  type CommandSpec,
-} from '@contextgen/core';
+import { commandUsage, parseCommand, validateForCard, type CommandSpec } from '@contextgen/core';
 import { writePng } from '@contextgen/imaging';
-import { loadModel, readModelInfo } from '@contextgen/runtime';
+import { openGenerator, readModelCard } from '@contextgen/runtime';
 import { inRequestFile, UsageError } from '../errors.ts';
 import { assertTrained, chooseModel } from '../model-choice.ts';
 import { optional, parseGuidance, parseSeed, parseSteps, parseThreads } from '../options.ts';
@@ -104,12 +97,12 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
   };
   if (seed === 'random') delete json.seed;
   else if (seed !== undefined) json.seed = seed;
-  const info = await readModelInfo(chooseModel(values.model, json.model, file.dir, requestPath));
-  const sized = requestAtCanvas({ ...file, json }, values, info.manifest);
+  const card = await readModelCard(chooseModel(values.model, json.model, file.dir, requestPath));
+  const sized = requestAtCanvas({ ...file, json }, values, card);
   const note = canvasNote(file, sized);
   if (note) io.err(note);
   const { request, warnings } = await inRequestFile(requestPath, () =>
-    validateRequest(sized, requestLimits(info.manifest)),
+    validateForCard(card, sized),
   );
   for (const w of warnings) io.err(`warning: ${w}`);
 
@@ -129,21 +122,22 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
   });
   for (const w of cutoutWarnings) io.err(`warning: ${w}`);
 
-  assertTrained(info, values['allow-untrained'] === true);
-  const model = await loadModel(info.folder, threads !== undefined ? { threads } : {});
+  const allowUntrained = values['allow-untrained'] === true;
+  assertTrained(card, allowUntrained);
+  const generator = await openGenerator(card, {
+    allowUntrained,
+    ...(threads !== undefined ? { threads } : {}),
+  });
   const loadMs = performance.now() - decodeStart - decodeMs;
   const bar = stepBar(`generating ${request.width}x${request.height}`, request.steps);
   let result;
   try {
     result = await inRequestFile(requestPath, () =>
-      generate(request, images, model.executor, {
-        vocab: model.vocab,
-        onProgress: (p) => bar.update(p),
-      }),
+      generator.generate(request, images, { onProgress: (p) => bar.update(p) }),
     );
   } finally {
     bar.stop();
-    await model.executor.dispose();
+    await generator.dispose();
   }
   for (const w of result.warnings) if (!warnings.includes(w)) io.err(`warning: ${w}`);
 
@@ -160,9 +154,9 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
   io.out(
     `time: ${seconds(performance.now() - start)} total; generate ${seconds(t.totalMs)} = model ${seconds(t.modelMs)} + outside the model ${seconds(t.totalMs - t.modelMs)} (compose ${t.composeMs.toFixed(1)} ms, plan ${t.planMs.toFixed(1)} ms); decode images ${seconds(decodeMs)}, load model ${seconds(loadMs)}`,
   );
-  if (!info.manifest.trained) {
+  if (!card.trained) {
     io.err(
-      `WARNING: ${output} was made by the UNTRAINED model "${info.manifest.name}" (trained: false in ${info.folder}). ` +
+      `WARNING: ${output} was made by the UNTRAINED model "${card.name}" (trained: false in ${card.folder}). ` +
         'It is noise, not a result; use it only to debug the pipeline.',
     );
   }

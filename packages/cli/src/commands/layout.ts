@@ -3,15 +3,15 @@ import {
   commandUsage,
   MAX_PLAN_INSTANCES,
   parseCommand,
-  requestLayoutImage,
+  requestLayout,
   requestLimits,
   validateRequest,
   type CommandSpec,
-  type ModelManifest,
+  type ModelCard,
   type RequestLimits,
 } from '@contextgen/core';
 import { writePng } from '@contextgen/imaging';
-import { readModelInfo } from '@contextgen/runtime';
+import { readModelCard } from '@contextgen/runtime';
 import { drawBoxes } from '../draw-boxes.ts';
 import { inRequestFile, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
@@ -69,11 +69,11 @@ export async function runLayout(argv: string[], io: Io): Promise<number> {
   const output = await prepareOutputPng(values.output);
   const file = await readRequestFile(requestPath, values.entry);
   let limits = NO_MODEL_LIMITS;
-  let manifest: ModelManifest | undefined;
+  let manifest: ModelCard | undefined;
   try {
-    manifest = (
-      await readModelInfo(chooseModel(values.model, file.json.model, file.dir, requestPath))
-    ).manifest;
+    manifest = await readModelCard(
+      chooseModel(values.model, file.json.model, file.dir, requestPath),
+    );
     limits = requestLimits(manifest);
   } catch (err) {
     if (values.model !== undefined || !(err instanceof Error) || err.name !== 'ModelNotFoundError')
@@ -94,7 +94,7 @@ export async function runLayout(argv: string[], io: Io): Promise<number> {
     values['matting-model'],
     values.cutout,
   );
-  const layout = requestLayoutImage(request, images, warnings);
+  const layout = requestLayout(request, images, warnings);
   for (const w of warnings) io.err(`warning: ${w}`);
   for (const w of cutoutWarnings) io.err(`warning: ${w}`);
   const boxes = request.instances.map((i) => i.box);

@@ -1,16 +1,9 @@
 /**
- * The worker side of a job: decode the images it carries, run the core pipeline over the
- * model's executor, report progress with small previews, encode the result.
+ * The worker side of a job: decode the images it carries, run the model's `Generator`,
+ * report progress with small previews, encode the result.
  */
 import { encode as encodePngSync } from 'fast-png';
-import {
-  generate,
-  latentToImage,
-  resizeImage,
-  type Executor,
-  type ReferenceCutout,
-  type RgbaImage,
-} from '@contextgen/core';
+import { resizeImage, type ReferenceCutout, type RgbaImage } from '@contextgen/core';
 import { decodeImageBuffer, encodePng } from '@contextgen/imaging';
 import { untrainedWarning, type RunnableModel } from '../models.ts';
 import { cutoutFromPng } from '../uploads.ts';
@@ -40,21 +33,6 @@ export function previewDataUrl(image: RgbaImage, side = PREVIEW_SIDE): string {
   return 'data:image/png;base64,' + Buffer.from(png).toString('base64');
 }
 
-/** An executor that waits after each denoiser call (tests and demos of progress). */
-function slowed(executor: Executor, delayMs: number): Executor {
-  if (delayMs <= 0) return executor;
-  return {
-    manifest: executor.manifest,
-    encodeText: (ids, b, l) => executor.encodeText(ids, b, l),
-    denoise: async (inputs) => {
-      const out = await executor.denoise(inputs);
-      await new Promise((r) => setTimeout(r, delayMs));
-      return out;
-    },
-    dispose: () => executor.dispose(),
-  };
-}
-
 function imageBytes(spec: JobSpec, uploadId: string, field: string): Buffer {
   const b64 = spec.images[uploadId];
   if (b64 === undefined) throw new Error(`${field}: upload ${uploadId} was not sent with the job`);
@@ -82,10 +60,7 @@ async function decodeImages(
   return { references, layout: image };
 }
 
-export function createRunner(
-  models: ReadonlyMap<string, RunnableModel>,
-  stepDelayMs = 0,
-): JobRunner {
+export function createRunner(models: ReadonlyMap<string, RunnableModel>): JobRunner {
   return async (spec, { signal, onProgress }) => {
     const model = models.get(spec.model);
     if (!model)
@@ -93,15 +68,11 @@ export function createRunner(
         `this worker does not serve model "${spec.model}" (it has ${[...models.keys()].join(', ')})`,
       );
     const images = await decodeImages(spec);
-    const P = model.manifest.tokenSize;
-    const result = await generate(spec.request, images, slowed(model.executor, stepDelayMs), {
-      vocab: model.vocab,
+    const result = await model.generator.generate(spec.request, images, {
       signal,
-      reportLatent: true,
+      previews: true,
       onProgress: (p) => {
-        const w = Math.max(P, Math.round(spec.request.width / P) * P);
-        const h = Math.max(P, Math.round(spec.request.height / P) * P);
-        const preview = p.latent ? previewDataUrl(latentToImage(p.latent, w, h, P)) : undefined;
+        const preview = p.preview ? previewDataUrl(p.preview) : undefined;
         onProgress({ step: p.step, total: p.total, ...(preview ? { preview } : {}) });
       },
     });
