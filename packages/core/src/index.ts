@@ -16,3 +16,4 @@ export * from './sampler.ts';
 export * from './patchify.ts';
 export * from './pipeline.ts';
 export * from './debug-tokens.ts';
+export * from './token-budget.ts';
