@@ -23,6 +23,10 @@ export const SERVE_USAGE = `Usage: contextgen serve [--port P] [--host H] [--mod
   --worker-only       with REDIS_URL: run generations from the shared queue, no HTTP
   --no-worker         with REDIS_URL: serve HTTP only, leave generations to worker processes
   --quiet             no request log
+  --allowed-origin O  also accept POST/DELETE from browser pages at origin O (scheme://host:port); repeatable
+  --allowed-host H    also answer requests whose Host header names H (a proxy's name); repeatable
+  --unsafe-expose-without-token
+                      listen on a non-loopback --host without CONTEXTGEN_TOKEN (anyone who reaches it can use it)
 Environment: CONTEXTGEN_TOKEN (require "Authorization: Bearer <token>"), REDIS_URL (shared BullMQ queue),
 CONTEXTGEN_MODEL (default model folder), CONTEXTGEN_STORAGE (storage folder).`;
 
@@ -38,6 +42,22 @@ function intArg(flag: string, value: string | undefined, min: number, max: numbe
     );
   }
   return n;
+}
+
+/** An origin as browsers send it: scheme://host[:port], nothing else ('*' = any). */
+function originArg(value: string): string {
+  if (value === '*') return value;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value)
+    throw new ArgsError(
+      `--allowed-origin needs an origin like https://editor.example.com:8443 (scheme, host, optional port; no path), got ${JSON.stringify(value)}`,
+    );
+  return value;
 }
 
 /**
@@ -60,6 +80,10 @@ export function parseServeArgs(
   let http = true;
   let worker = true;
   let log = true;
+  // Exposure flags (issue 12): kept together so they merge easily.
+  const allowedOrigins: string[] = [];
+  const allowedHosts: string[] = [];
+  let unsafeExposeWithoutToken = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] =
@@ -96,6 +120,15 @@ export function parseServeArgs(
         break;
       case '--quiet':
         log = false;
+        break;
+      case '--allowed-origin':
+        allowedOrigins.push(originArg(value()));
+        break;
+      case '--allowed-host':
+        allowedHosts.push(value().toLowerCase());
+        break;
+      case '--unsafe-expose-without-token':
+        unsafeExposeWithoutToken = true;
         break;
       case '--help':
       case '-h':
@@ -156,5 +189,8 @@ export function parseServeArgs(
     limits: DEFAULT_LIMITS,
     stepDelayMs,
     log,
+    ...(allowedOrigins.length ? { allowedOrigins } : {}),
+    ...(allowedHosts.length ? { allowedHosts } : {}),
+    ...(unsafeExposeWithoutToken ? { unsafeExposeWithoutToken } : {}),
   };
 }

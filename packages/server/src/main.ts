@@ -3,6 +3,7 @@
  */
 import { findModel } from '@contextgen/runtime';
 import { ArgsError, parseServeArgs } from './args.ts';
+import { isLoopback } from './http/security.ts';
 import { serve } from './serve.ts';
 
 async function main(): Promise<void> {
@@ -21,8 +22,13 @@ async function main(): Promise<void> {
   const mode = options.redis
     ? `redis queue${options.worker ? ' + worker' : ''}${options.http ? '' : ' (worker only)'}`
     : 'in-process queue';
+  const all = options.host === '0.0.0.0' || options.host === '::';
   console.log(
-    `contextgen server: ${server.url ?? 'no HTTP'}, ${mode}, storage ${options.storageDir}`,
+    `contextgen server: ${server.url ?? 'no HTTP'}${all ? ' (every network interface)' : ''}, ${mode}, storage ${options.storageDir}` +
+      (options.token ? ', token required' : '') +
+      (options.http && !options.token && !isLoopback(options.host)
+        ? ' -- WARNING: exposed without a token (--unsafe-expose-without-token)'
+        : ''),
   );
   const stop = async () => {
     await server.close();

@@ -48,6 +48,12 @@ export interface ServeOptions {
   readonly storageDir: string;
   /** When set, every /api route except /api/health needs `Authorization: Bearer <token>`. */
   readonly token?: string;
+  /** Start on a non-loopback address without a token (anyone who can reach it may use it). */
+  readonly unsafeExposeWithoutToken?: boolean;
+  /** Host header names accepted besides the bound address (and loopback names on loopback). */
+  readonly allowedHosts?: readonly string[];
+  /** Origins (scheme://host:port) allowed to POST/DELETE besides the server's own origin. */
+  readonly allowedOrigins?: readonly string[];
   /** When set, jobs go through a Redis (BullMQ) queue shared by several worker processes. */
   readonly redis?: RedisOptions;
   /** Serve the HTTP API (false: a worker-only process, Redis mode). */

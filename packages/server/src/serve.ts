@@ -19,6 +19,7 @@ import {
   type ServerLimits,
 } from './options.ts';
 import { Storage } from './storage.ts';
+import { isLoopback } from './http/security.ts';
 
 /** The built editor, next to this package. */
 export const DEFAULT_WEB_DIR = resolve(
@@ -57,6 +58,29 @@ export function completeOptions(input: ServeInput): ServeOptions {
   };
 }
 
+/**
+ * Refuses to expose an unauthenticated server: a non-loopback address needs a token unless the
+ * user said --unsafe-expose-without-token.
+ * @throws Error with the two ways out
+ */
+export function checkExposure(options: ServeOptions): void {
+  if (!options.http || isLoopback(options.host) || options.token) return;
+  if (options.unsafeExposeWithoutToken) return;
+  throw new Error(
+    `refusing to listen on ${options.host} without a token: anyone who can reach this address could run jobs and read every upload. ` +
+      'Set CONTEXTGEN_TOKEN (clients then send "Authorization: Bearer <token>"), keep the default --host 127.0.0.1, ' +
+      'or pass --unsafe-expose-without-token if the network is trusted.',
+  );
+}
+
+/** The URL of the address the server really listens on. */
+export function listenUrl(app: FastifyInstance): string {
+  const addr = app.server.address();
+  if (addr === null || typeof addr === 'string') return String(addr);
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return `http://${host}:${addr.port}`;
+}
+
 export function workerName(): string {
   return `${hostname()}:${process.pid}`;
 }
@@ -67,6 +91,7 @@ export function workerName(): string {
  */
 export async function serve(input: ServeInput): Promise<RunningServer> {
   const options = completeOptions(input);
+  checkExposure(options);
   const storage = new Storage(options.storageDir);
   await storage.init();
   const models = await readServedModels(options.modelDirs, options.allowUntrained);
@@ -103,7 +128,8 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
   let url: string | undefined;
   if (options.http) {
     app = await buildApp({ options, storage, models, queue });
-    url = await app.listen({ host: options.host, port: options.port });
+    await app.listen({ host: options.host, port: options.port });
+    url = listenUrl(app);
   }
   return {
     url,

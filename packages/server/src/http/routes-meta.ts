@@ -13,6 +13,7 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.get(
     '/api/health',
     {
+      config: { public: true },
       schema: {
         summary: 'Liveness and server facts',
         response: { 200: json(HealthSchema, 'output') },
@@ -56,5 +57,7 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: AppContext): void 
     }),
   );
 
-  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  app.get(OPENAPI_PATH, { schema: { hide: true }, config: { public: true } }, async () =>
+    app.swagger(),
+  );
 }
