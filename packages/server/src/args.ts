@@ -25,6 +25,8 @@ export const SERVE_USAGE = `Usage: contextgen serve [--port P] [--host H] [--mod
   --quiet             no request log
   --allowed-origin O  also accept POST/DELETE from browser pages at origin O (scheme://host:port); repeatable
   --allowed-host H    also answer requests whose Host header names H (a proxy's name); repeatable
+  --retention-days N  delete finished jobs and uploads older than N days (default 0: keep everything)
+  --drain-seconds N   on SIGTERM, let running jobs finish for up to N s before re-queueing them (default 30)
   --unsafe-expose-without-token
                       listen on a non-loopback --host without CONTEXTGEN_TOKEN (anyone who reaches it can use it)
 Environment: CONTEXTGEN_TOKEN (require "Authorization: Bearer <token>"), REDIS_URL (shared BullMQ queue),
@@ -84,6 +86,8 @@ export function parseServeArgs(
   const allowedOrigins: string[] = [];
   const allowedHosts: string[] = [];
   let unsafeExposeWithoutToken = false;
+  let retentionMs = 0;
+  let drainMs = 30_000;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] =
@@ -126,6 +130,12 @@ export function parseServeArgs(
         break;
       case '--allowed-host':
         allowedHosts.push(value().toLowerCase());
+        break;
+      case '--retention-days':
+        retentionMs = intArg('--retention-days', value(), 0, 36_500) * 86_400_000;
+        break;
+      case '--drain-seconds':
+        drainMs = intArg('--drain-seconds', value(), 0, 3600) * 1000;
         break;
       case '--unsafe-expose-without-token':
         unsafeExposeWithoutToken = true;
@@ -192,5 +202,7 @@ export function parseServeArgs(
     ...(allowedOrigins.length ? { allowedOrigins } : {}),
     ...(allowedHosts.length ? { allowedHosts } : {}),
     ...(unsafeExposeWithoutToken ? { unsafeExposeWithoutToken } : {}),
+    retentionMs,
+    drainMs,
   };
 }

@@ -30,12 +30,16 @@ async function main(): Promise<void> {
         ? ' -- WARNING: exposed without a token (--unsafe-expose-without-token)'
         : ''),
   );
-  const stop = async () => {
-    await server.close();
+  const stop = async (signal: string) => {
+    console.log(
+      `contextgen server: ${signal}: taking no new jobs; running jobs get ${options.drainMs / 1000} s to finish, the rest stay queued for the next start`,
+    );
+    await server.close(options.drainMs);
+    console.log('contextgen server: stopped');
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((err: unknown) => {

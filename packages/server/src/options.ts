@@ -67,6 +67,10 @@ export interface ServeOptions {
   readonly stepDelayMs: number;
   /** Log requests (pino) to stdout. */
   readonly log: boolean;
+  /** On SIGTERM, how long running jobs may finish before they are stopped and queued again. */
+  readonly drainMs: number;
+  /** Delete finished jobs and uploads older than this (0: keep everything). */
+  readonly retentionMs: number;
 }
 
 export const DEFAULT_REDIS: Omit<RedisOptions, 'url'> = {

@@ -18,7 +18,9 @@ import {
   type ServeOptions,
   type ServerLimits,
 } from './options.ts';
-import { Storage } from './storage.ts';
+import { Storage, type WriteFileFn } from './storage.ts';
+import type { RecoveryReport } from './jobs/local-queue.ts';
+import { startRetention } from './jobs/retention.ts';
 import { isLoopback } from './http/security.ts';
 
 /** The built editor, next to this package. */
@@ -31,7 +33,11 @@ export const DEFAULT_WEB_DIR = resolve(
 );
 
 export type ServeInput = Partial<Omit<ServeOptions, 'limits'>> &
-  Pick<ServeOptions, 'modelDirs'> & { limits?: Partial<ServerLimits> };
+  Pick<ServeOptions, 'modelDirs'> & {
+    limits?: Partial<ServerLimits>;
+    /** Tests: how storage writes files (to inject failures such as a full disk). */
+    storageWrite?: WriteFileFn;
+  };
 
 export interface RunningServer {
   /** http://host:port when serving HTTP. */
@@ -39,7 +45,13 @@ export interface RunningServer {
   readonly app?: FastifyInstance;
   readonly queue: JobQueue;
   readonly options: ServeOptions;
-  close(): Promise<void>;
+  /** What the start found unfinished and did about it (in-process queue). */
+  readonly recovered?: RecoveryReport;
+  /**
+   * Stops: takes no new jobs, lets running jobs finish for up to `graceMs` (default
+   * options.drainMs), puts the rest back to queued for the next start, ends event streams.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export function completeOptions(input: ServeInput): ServeOptions {
@@ -53,6 +65,8 @@ export function completeOptions(input: ServeInput): ServeOptions {
     webDir: DEFAULT_WEB_DIR,
     stepDelayMs: 0,
     log: false,
+    drainMs: 30_000,
+    retentionMs: 0,
     ...input,
     limits: { ...DEFAULT_LIMITS, ...input.limits },
   };
@@ -81,6 +95,13 @@ export function listenUrl(app: FastifyInstance): string {
   return `http://${host}:${addr.port}`;
 }
 
+async function waitForRedis(queue: JobQueue): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await queue.health()).ok) return;
+    await new Promise((r) => setTimeout(r, 100).unref());
+  }
+}
+
 export function workerName(): string {
   return `${hostname()}:${process.pid}`;
 }
@@ -92,37 +113,61 @@ export function workerName(): string {
 export async function serve(input: ServeInput): Promise<RunningServer> {
   const options = completeOptions(input);
   checkExposure(options);
-  const storage = new Storage(options.storageDir);
+  const storage = new Storage(options.storageDir, input.storageWrite);
   await storage.init();
+  const log = (msg: string) => {
+    if (options.log) console.error(`contextgen server: ${msg}`);
+  };
   const models = await readServedModels(options.modelDirs, options.allowUntrained);
   const runnable = options.worker ? await openModels(models) : new Map();
   const runner = createRunner(runnable, options.stepDelayMs);
 
   let queue: JobQueue;
-  const closers: (() => Promise<void>)[] = [];
+  let recovered: RecoveryReport | undefined;
+  let drainQueue: (graceMs: number) => Promise<void>;
   if (options.redis) {
     const { RedisQueue, startRedisWorkers } = await import('./jobs/redis-queue.ts');
-    queue = new RedisQueue(
+    const redisQueue = new RedisQueue(
       options.redis,
       storage,
       models.map((m) => m.name),
+      log,
     );
-    if (options.worker) {
-      const workers = await startRedisWorkers(
-        options.redis,
-        [...runnable.keys()],
-        runner,
-        workerName(),
+    queue = redisQueue;
+    const workers = options.worker
+      ? await startRedisWorkers(options.redis, [...runnable.keys()], runner, workerName(), storage)
+      : undefined;
+    if (options.http) {
+      // Jobs Redis lost while no API process watched (Redis restarted without its data).
+      void waitForRedis(redisQueue).then(() =>
+        redisQueue.recoverLost().then(
+          (r) =>
+            (r.requeued || r.failed) &&
+            log(`lost jobs: ${r.requeued} queued again, ${r.failed} failed`),
+          () => undefined,
+        ),
       );
-      closers.push(() => workers.close());
     }
+    drainQueue = async (graceMs) => {
+      await workers?.close(graceMs);
+    };
   } else {
     if (!options.worker)
       throw new Error(
         'an API-only process (--no-worker) needs REDIS_URL; without Redis jobs run in the serving process',
       );
-    queue = new LocalQueue(storage, runner, workerName());
+    const local = new LocalQueue(storage, runner, workerName(), log);
+    recovered = await local.recover(new Set(models.map((m) => m.name)));
+    const { requeued, rerun, failed } = recovered;
+    if (requeued.length + rerun.length + failed.length > 0)
+      log(
+        `recovered after a stop: ${requeued.length} queued again, ${rerun.length} interrupted and run again, ${failed.length} failed (${[...rerun, ...failed].join(', ') || 'none interrupted'})`,
+      );
+    queue = local;
+    drainQueue = (graceMs) => local.drain(graceMs);
   }
+  const retention =
+    options.retentionMs > 0 ? startRetention(storage, queue, options.retentionMs, log) : undefined;
 
   let app: FastifyInstance | undefined;
   let url: string | undefined;
@@ -131,16 +176,23 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
     await app.listen({ host: options.host, port: options.port });
     url = listenUrl(app);
   }
+  let closing: Promise<void> | undefined;
   return {
     url,
     app,
     queue,
     options,
-    async close() {
-      await app?.close();
-      for (const c of closers) await c();
-      await queue.close();
-      for (const m of runnable.values()) await m.executor.dispose();
+    ...(recovered ? { recovered } : {}),
+    close(graceMs = options.drainMs) {
+      closing ??= (async () => {
+        retention?.stop();
+        // New submits are refused from here on; status reads keep working while jobs finish.
+        await drainQueue(graceMs);
+        await app?.close();
+        await queue.close();
+        for (const m of runnable.values()) await m.executor.dispose();
+      })();
+      return closing;
     },
   };
 }

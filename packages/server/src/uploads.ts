@@ -3,7 +3,13 @@
  * and the cutout mask (the image's own alpha, the automatic cutout, or the whole image).
  */
 import sharp from 'sharp';
-import { alphaToMask, resizeImage, type Mask, type RgbaImage } from '@contextgen/core';
+import {
+  alphaToMask,
+  maskBoundingBox,
+  resizeImage,
+  type Mask,
+  type RgbaImage,
+} from '@contextgen/core';
 import {
   alphaMask,
   autoCutout,
@@ -32,7 +38,14 @@ export interface CutoutRequest {
 
 export interface ProcessedImage extends Pick<
   UploadMeta,
-  'format' | 'width' | 'height' | 'cutoutWidth' | 'cutoutHeight' | 'maskSource' | 'maskCoverage'
+  | 'format'
+  | 'width'
+  | 'height'
+  | 'cutoutWidth'
+  | 'cutoutHeight'
+  | 'maskSource'
+  | 'maskCoverage'
+  | 'maskBox'
 > {
   readonly cutoutPng: Buffer;
   readonly maskPng: Buffer;
@@ -196,6 +209,7 @@ export async function processImage(
   const { mask, source } = chooseMask(image, { ...cutout, mode }, warnings);
   let inside = 0;
   for (const v of mask.data) if (v > 0) inside++;
+  const box = maskBoundingBox(mask);
   return {
     format,
     width: decoded.image.width,
@@ -204,6 +218,7 @@ export async function processImage(
     cutoutHeight: image.height,
     maskSource: source,
     maskCoverage: inside / mask.data.length,
+    ...(box ? { maskBox: { width: box.width, height: box.height } } : {}),
     cutoutPng: await encodePng(withAlpha(image, mask)),
     maskPng: await encodePng(maskToImage(mask)),
     warnings,

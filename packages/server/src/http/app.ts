@@ -9,15 +9,22 @@ import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import type { AppContext } from './context.ts';
 import { HttpError } from './errors.ts';
+import { StorageFullError } from '../storage.ts';
+import { QueueUnavailable } from '../jobs/types.ts';
 import { OPENAPI_PATH, registerMetaRoutes } from './routes-meta.ts';
 import { registerJobRoutes } from './routes-jobs.ts';
 import { registerUploadRoutes } from './routes-uploads.ts';
 import { redactUrl, useAccessPolicy } from './security.ts';
+import { endStreamsOnClose } from './sse.ts';
 import { useZodValidation } from './zod-fastify.ts';
 
 /** Maps Fastify's own errors to messages that say what to change. */
 function describe(err: FastifyError, limits: AppContext['options']['limits']): HttpError {
   if (err instanceof HttpError) return err;
+  if ((err as Error) instanceof StorageFullError)
+    return new HttpError(507, 'storage_full', err.message);
+  if ((err as Error) instanceof QueueUnavailable)
+    return new HttpError(503, 'queue_unavailable', `${err.message}; retry in a few seconds`);
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HttpError(
@@ -136,6 +143,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = describe(err, options.limits);
     if (e.statusCode >= 500) req.log.error(err);
+    if (e.statusCode === 503) void reply.header('retry-after', '5');
     void reply.code(e.statusCode).send({
       error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) },
     });
@@ -149,6 +157,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     });
   });
 
+  endStreamsOnClose(app);
   registerMetaRoutes(app, ctx);
   registerUploadRoutes(app, ctx);
   registerJobRoutes(app, ctx);

@@ -114,6 +114,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
         cutoutHeight: processed.cutoutHeight,
         maskSource: processed.maskSource,
         maskCoverage: processed.maskCoverage,
+        ...(processed.maskBox ? { maskBox: processed.maskBox } : {}),
         createdAt: new Date().toISOString(),
       };
       await storage.saveUpload(meta, {
@@ -202,10 +203,12 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
           `no upload ${id} on this server; upload the image again`,
         );
       const processed = await processImage(original, meta.name, meta.format, limits, body);
+      const { maskBox: _old, ...rest } = meta;
       const next: UploadMeta = {
-        ...meta,
+        ...rest,
         maskSource: processed.maskSource,
         maskCoverage: processed.maskCoverage,
+        ...(processed.maskBox ? { maskBox: processed.maskBox } : {}),
       };
       await storage.replaceCutout(next, processed.cutoutPng, processed.maskPng);
       return info(next, processed.warnings);

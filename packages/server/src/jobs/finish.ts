@@ -1,8 +1,9 @@
 /** Turning a worker's output or error into the stored job result. */
 import { CancelledError, RequestError } from '@contextgen/core';
 import { ImageInputError } from '@contextgen/imaging';
-import type { Storage } from '../storage.ts';
-import type { JobError, JobOutput, JobResult } from './types.ts';
+import { StorageFullError, type Storage } from '../storage.ts';
+import { rm } from 'node:fs/promises';
+import type { JobError, JobOutcome, JobOutput, JobResult } from './types.ts';
 
 export function resultUrls(id: string): { resultUrl: string; layoutUrl: string } {
   return { resultUrl: `/api/jobs/${id}/result.png`, layoutUrl: `/api/jobs/${id}/layout.png` };
@@ -14,8 +15,13 @@ export async function storeOutput(
   id: string,
   out: JobOutput,
 ): Promise<JobResult> {
-  await storage.writeJobFile(id, 'result.png', Buffer.from(out.resultPng, 'base64'));
-  await storage.writeJobFile(id, 'layout.png', Buffer.from(out.layoutPng, 'base64'));
+  await storage.writeJobFile(id, 'result.png', out.resultPng);
+  await storage.writeJobFile(id, 'layout.png', out.layoutPng);
+  return outcomeResult(id, out);
+}
+
+/** The result the API reports for images already in storage. */
+export function outcomeResult(id: string, out: JobOutcome): JobResult {
   return {
     seed: out.seed,
     width: out.width,
@@ -25,6 +31,18 @@ export async function storeOutput(
     timings: out.timings,
     ...resultUrls(id),
   };
+}
+
+/** Removes whatever part of the result images was written (after a failed store). */
+export async function removeOutput(storage: Storage, id: string): Promise<void> {
+  for (const f of ['result.png', 'layout.png'] as const)
+    await rm(storage.jobPath(id, f), { force: true }).catch(() => {});
+}
+
+/** A storage failure in words: the full-disk message, or the system error. */
+export function storageErrorMessage(err: unknown): string {
+  if (err instanceof StorageFullError) return err.message;
+  return err instanceof Error ? err.message : String(err);
 }
 
 export const CANCELLED_PREFIX = 'cancelled:';
