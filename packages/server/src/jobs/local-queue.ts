@@ -7,6 +7,7 @@
  * disk for the next start. A storage failure (full disk) fails the job with the reason and
  * never stops the queue.
  */
+import { CancelledError } from '@contextgen/core';
 import type { Storage } from '../storage.ts';
 import {
   isCancellation,
@@ -191,7 +192,11 @@ export class LocalQueue implements JobQueue {
       // #run ends the job as cancelled, even when the runner was already past its last step;
       // wait for that (briefly) so the caller can say what happened.
       const task = this.#taskOf.get(id);
-      if (task) await Promise.race([task, new Promise((r) => setTimeout(r, 5000).unref())]);
+      if (task) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([task, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+        clearTimeout(timer);
+      }
       return this.get(id);
     }
     const queue = this.#waiting.get(record.model) ?? [];
@@ -257,8 +262,11 @@ export class LocalQueue implements JobQueue {
     this.#accepting = false;
     for (const q of this.#waiting.values()) q.length = 0;
     const all = Promise.allSettled([...this.#tasks]);
-    if (graceMs > 0 && this.#tasks.size > 0)
-      await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    if (graceMs > 0 && this.#tasks.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
     this.#stopping = true;
     for (const r of this.#running.values()) r.controller.abort();
     await all;
@@ -357,6 +365,7 @@ export class LocalQueue implements JobQueue {
     };
     let out;
     try {
+      if (controller.signal.aborted) throw new CancelledError(0, 0);
       out = await this.#runner(spec, {
         signal: controller.signal,
         readInput: (upload, file) => this.#storage.readJobInput(spec.id, upload, file),
