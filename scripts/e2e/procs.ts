@@ -97,11 +97,20 @@ export function startRedis(port: number, dir: string): ChildProcess {
 export const FINAL = ['succeeded', 'failed', 'cancelled'];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function json(url: string, init?: RequestInit): Promise<any> {
+export type Json = any;
+
+/** A fetch answer whose JSON is loosely typed (tests read what they assert). */
+export type JsonResponse = Omit<Response, 'json'> & { json(): Promise<Json> };
+
+export async function json(url: string, init?: RequestInit): Promise<Json> {
   return (await fetch(url, init)).json();
 }
 
-export function postJob(base: string, body: object, headers: Record<string, string> = {}) {
+export function postJob(
+  base: string,
+  body: object,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse> {
   return fetch(`${base}/api/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -99,7 +99,8 @@ test(
         log,
       );
       children.push(api);
-      const workerA = startServer(['--worker-only', '--storage', join(dir, 'a')], env, log);
+      // Every process shares one storage folder (uploads, records, results).
+      const workerA = startServer(['--worker-only', '--storage', join(dir, 'api')], env, log);
       children.push(workerA);
       const base = `http://127.0.0.1:${apiPort}`;
       const health = await waitFor('the API server', async () => fetchJson(`${base}/api/health`));
@@ -135,7 +136,7 @@ test(
       workerA.kill('SIGKILL');
       await once(workerA, 'exit');
 
-      const workerB = startServer(['--worker-only', '--storage', join(dir, 'b')], env, log);
+      const workerB = startServer(['--worker-only', '--storage', join(dir, 'api')], env, log);
       children.push(workerB);
       const done = await waitFor(
         'the job to finish on worker B',

@@ -119,7 +119,7 @@ test('SIGTERM drains: no new jobs, a short running job finishes, a long one is q
     // While draining, the API answers but takes no new job.
     const refused = await waitFor('a refused submit', async () => {
       const r = await postJob(base, { width: 32, height: 32, prompt: 'x', steps: 1 });
-      return r.status === 503 ? r.json() : undefined;
+      return r.status === 503 ? ((await r.json()) as { error: { code: string } }) : undefined;
     });
     assert.equal(refused.error.code, 'shutting_down');
     const [code] = await once(a.child, 'exit');

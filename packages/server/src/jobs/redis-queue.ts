@@ -229,7 +229,7 @@ export class RedisQueue implements JobQueue {
   async #withSubmitLock(f: () => Promise<void>): Promise<void> {
     const key = submitLock(this.#o);
     const me = randomUUID();
-    const end = Date.now() + REDIS_TIMEOUT_MS * 2;
+    const end = Date.now() + 15_000; // other submits hold it for milliseconds each
     for (;;) {
       const got = await this.#redis('SET NX', () => this.#api.set(key, me, 'PX', 5000, 'NX'));
       if (got === 'OK') break;
@@ -515,9 +515,13 @@ export async function startRedisWorkers(
       worker: workerName,
       attempts,
     };
+    let progress: { step: number; total: number } | undefined;
     const finish = async (rec: JobRecord) => {
       try {
-        await saveRecord(storage, rec);
+        await saveRecord(
+          storage,
+          rec.status === 'running' || !progress ? rec : { ...rec, progress },
+        );
       } catch (err) {
         // Nothing else can record it; BullMQ keeps the failure reason for the API.
         throw new UnrecoverableError(
@@ -555,10 +559,12 @@ export async function startRedisWorkers(
         out = await runner(job.data, {
           signal: controller.signal,
           readInput: (upload, file) => storage.readJobInput(id, upload, file),
-          onProgress: (p) =>
+          onProgress: (p) => {
+            progress = { step: p.step, total: p.total };
             void job
               .updateProgress({ ...p, worker: workerName } satisfies WorkerProgress)
-              .catch(() => undefined),
+              .catch(() => undefined);
+          },
         });
       } catch (err) {
         if (controller.signal.aborted && stopping) throw err; // stalled: runs again elsewhere
