@@ -71,6 +71,8 @@ export interface ServeOptions {
   readonly drainMs: number;
   /** Delete finished jobs and uploads older than this (0: keep everything). */
   readonly retentionMs: number;
+  /** Threads decoding uploads at once (default: half the cores, 1 to 4). */
+  readonly imageThreads?: number;
 }
 
 export const DEFAULT_REDIS: Omit<RedisOptions, 'url'> = {

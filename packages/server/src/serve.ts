@@ -8,9 +8,11 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './http/app.ts';
 import { LocalQueue } from './jobs/local-queue.ts';
-import { createRunner } from './jobs/runner.ts';
+import { startThreadedRunner } from './jobs/threaded-runner.ts';
+import type { JobRunner } from './jobs/types.ts';
+import { startImagePool } from './image-pool.ts';
 import type { JobQueue } from './jobs/types.ts';
-import { openModels, readServedModels } from './models.ts';
+import { readServedModels } from './models.ts';
 import {
   DEFAULT_LIMITS,
   DEFAULT_PORT,
@@ -119,8 +121,15 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
     if (options.log) console.error(`contextgen server: ${msg}`);
   };
   const models = await readServedModels(options.modelDirs, options.allowUntrained);
-  const runnable = options.worker ? await openModels(models) : new Map();
-  const runner = createRunner(runnable, options.stepDelayMs);
+  // Generations run in one thread per model, upload decoding in a small pool: the main
+  // thread only answers HTTP.
+  const threaded = options.worker
+    ? await startThreadedRunner(models, options.stepDelayMs)
+    : undefined;
+  const runner: JobRunner =
+    threaded?.runner ??
+    (() => Promise.reject(new Error('this process runs no generations (--no-worker)')));
+  const images = options.http ? startImagePool(options.imageThreads) : undefined;
 
   let queue: JobQueue;
   let recovered: RecoveryReport | undefined;
@@ -135,7 +144,13 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
     );
     queue = redisQueue;
     const workers = options.worker
-      ? await startRedisWorkers(options.redis, [...runnable.keys()], runner, workerName(), storage)
+      ? await startRedisWorkers(
+          options.redis,
+          models.map((m) => m.name),
+          runner,
+          workerName(),
+          storage,
+        )
       : undefined;
     if (options.http) {
       // Jobs Redis lost while no API process watched (Redis restarted without its data).
@@ -172,7 +187,7 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
   let app: FastifyInstance | undefined;
   let url: string | undefined;
   if (options.http) {
-    app = await buildApp({ options, storage, models, queue });
+    app = await buildApp({ options, storage, models, queue, processImage: images!.process });
     await app.listen({ host: options.host, port: options.port });
     url = listenUrl(app);
   }
@@ -190,7 +205,8 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
         await drainQueue(graceMs);
         await app?.close();
         await queue.close();
-        for (const m of runnable.values()) await m.executor.dispose();
+        await threaded?.close();
+        await images?.close();
       })();
       return closing;
     },

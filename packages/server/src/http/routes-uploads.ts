@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { newId } from '../ids.ts';
 import type { UploadMeta } from '../storage.ts';
-import { checkUpload, processImage } from '../uploads.ts';
+import { checkUpload } from '../uploads.ts';
 import {
   CutoutRequestSchema,
   ErrorSchema,
@@ -103,7 +103,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
         throw err;
       }
       const format = await checkUpload(bytes, name, part.mimetype, limits);
-      const processed = await processImage(bytes, name, format, limits);
+      const processed = await ctx.processImage({ bytes, name, format, limits });
       const meta: UploadMeta = {
         id: newId('upl'),
         name,
@@ -202,7 +202,13 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
           'not_found',
           `no upload ${id} on this server; upload the image again`,
         );
-      const processed = await processImage(original, meta.name, meta.format, limits, body);
+      const processed = await ctx.processImage({
+        bytes: original,
+        name: meta.name,
+        format: meta.format,
+        limits,
+        cutout: body,
+      });
       const { maskBox: _old, ...rest } = meta;
       const next: UploadMeta = {
         ...rest,

@@ -47,14 +47,25 @@ export function storageErrorMessage(err: unknown): string {
 
 export const CANCELLED_PREFIX = 'cancelled:';
 
+/** A cancellation, here or from a generation thread (where only the name crosses). */
 export function isCancellation(err: unknown): boolean {
-  return err instanceof CancelledError || (err instanceof Error && err.name === 'AbortError');
+  return (
+    err instanceof CancelledError ||
+    (err instanceof Error && (err.name === 'AbortError' || err.name === 'CancelledError'))
+  );
 }
 
 /** The user-facing error of a failed job: the real cause, with the field when the input was wrong. */
 export function jobErrorOf(err: unknown): JobError {
-  if (err instanceof RequestError) return { message: err.message, field: err.field };
-  if (err instanceof ImageInputError) return { message: err.message, field: err.source };
+  // By name too: errors from a generation thread arrive as plain Errors with their fields.
+  const e = err as Error & { field?: unknown; source?: unknown };
+  if (err instanceof RequestError || (e?.name === 'RequestError' && typeof e.field === 'string'))
+    return { message: e.message, field: e.field as string };
+  if (
+    err instanceof ImageInputError ||
+    (e?.name === 'ImageInputError' && typeof e.source === 'string')
+  )
+    return { message: e.message, field: e.source as string };
   if (err instanceof Error)
     return { message: `${err.name === 'Error' ? '' : err.name + ': '}${err.message}` };
   return { message: String(err) };
