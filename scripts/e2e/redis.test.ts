@@ -160,9 +160,10 @@ test(
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ width: 32, height: 32, prompt: 'x', steps: 40 }),
       });
-      await waitFor('the second job to run', async () =>
-        (await fetchJson(`${base}/api/jobs/${second.id}`)).status === 'running' ? true : undefined,
-      );
+      await waitFor('the second job to run a step', async () => {
+        const j = await fetchJson(`${base}/api/jobs/${second.id}`);
+        return j.status === 'running' && j.progress?.step >= 1 ? true : undefined;
+      });
       assert.equal(
         (await fetch(`${base}/api/jobs/${second.id}/cancel`, { method: 'POST' })).status,
         202,
