@@ -16,6 +16,8 @@ export interface ServerLimits {
   readonly maxQueuedJobs: number;
   /** Instances per request (the model's own limit applies too; the smaller wins). */
   readonly maxInstances: number;
+  /** A request body must arrive within this long (stalled uploads are cut off with 408). */
+  readonly bodyTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -25,6 +27,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxBodyBytes: 1024 * 1024,
   maxQueuedJobs: 64,
   maxInstances: 16,
+  bodyTimeoutMs: 30_000,
 };
 
 export interface RedisOptions {

@@ -16,6 +16,7 @@ import { registerJobRoutes } from './routes-jobs.ts';
 import { registerUploadRoutes } from './routes-uploads.ts';
 import { redactUrl, useAccessPolicy } from './security.ts';
 import { endStreamsOnClose } from './sse.ts';
+import { useBodyTimeout } from './body-timeout.ts';
 import { useZodValidation } from './zod-fastify.ts';
 
 /** Maps Fastify's own errors to messages that say what to change. */
@@ -139,6 +140,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
 
   useAccessPolicy(app, options);
+  useBodyTimeout(app, options.limits.bodyTimeoutMs);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = describe(err, options.limits);

@@ -46,6 +46,18 @@ export function displayName(filename: string | undefined): string {
   return (clean.split(/[\\/]/).pop() ?? '').slice(0, 120) || 'image';
 }
 
+/** A multipart body the parser could not read (cut short, bad boundary) is the client's error. */
+function malformed(err: unknown): unknown {
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  if (err instanceof HttpError || (e.code && e.code.startsWith('FST_'))) return err;
+  return new HttpError(
+    400,
+    'bad_multipart',
+    `the multipart body could not be read (${e.message ?? String(err)}); send the image as multipart/form-data with one field named "file"`,
+    'file',
+  );
+}
+
 export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { storage, options } = ctx;
   const limits = options.limits;
@@ -72,7 +84,9 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
           'send the image as multipart/form-data with the file in a field named "file"',
         );
       }
-      const part = await req.file();
+      const part = await req.file().catch((err: unknown) => {
+        throw malformed(err);
+      });
       if (!part)
         throw new HttpError(
           400,
@@ -100,7 +114,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
             'file',
           );
         }
-        throw err;
+        throw malformed(err);
       }
       const format = await checkUpload(bytes, name, part.mimetype, limits);
       const processed = await ctx.processImage({ bytes, name, format, limits });
