@@ -48,7 +48,7 @@ const cancelChannel = (o: RedisOptions) => `${o.prefix}:cancel`;
 const submitLock = (o: RedisOptions) => `${o.prefix}:submit-lock`;
 
 /** How long an API call waits for Redis before answering 503. */
-const REDIS_TIMEOUT_MS = 2000;
+const REDIS_TIMEOUT_MS = 5000;
 
 /** A connection for blocking use (workers, event streams): retries until Redis is back. */
 function blockingConnection(o: RedisOptions): Redis {
@@ -222,7 +222,8 @@ export class RedisQueue implements JobQueue {
         removeOnFail: { age: 3600 },
       });
     });
-    return (await this.get(spec.id)) ?? record;
+    // Enqueued: from here on the job is accepted, whatever a status read says.
+    return (await this.get(spec.id).catch(() => undefined)) ?? record;
   }
 
   /** Count and enqueue under one Redis lock, so concurrent submits (any process) cannot pass the cap. */
