@@ -8,7 +8,8 @@
  *      throughput, p50/p95 job latency (submit -> done), health latency under load, peak RSS.
  *
  * Run: npx tsx scripts/bench-server-load.ts [--model DIR] [--allow-untrained] [--jobs 12]
- *      [--clients 4] [--steps N] [--upload-side 3000] [--main packages/server/src/main.ts] [--json]
+ *      [--clients 4] [--steps N] [--upload-side 3000] [--probe-ms 20] [--json]
+ *      [--main packages/server/src/main.ts]
  * `--main` points at another checkout's server to compare (e.g. before a change).
  */
 import { spawn } from 'node:child_process';
@@ -31,9 +32,11 @@ const { values } = parseArgs({
     steps: { type: 'string' },
     'upload-side': { type: 'string', default: '3000' },
     main: { type: 'string', default: join(REPO_ROOT, 'packages', 'server', 'src', 'main.ts') },
+    'probe-ms': { type: 'string', default: '20' },
     json: { type: 'boolean', default: false },
   },
 });
+const probeMs = Number(values['probe-ms']);
 
 const modelDir = findModel({ model: values.model, env: process.env.CONTEXTGEN_MODEL });
 const manifest = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')) as {
@@ -91,7 +94,7 @@ async function rss(): Promise<{ now: number; peak: number }> {
 }
 
 /** Probes /api/health every `everyMs` until `stop()`; returns the latencies (ms). */
-function probeHealth(everyMs = 20) {
+function probeHealth(everyMs = probeMs) {
   const times: number[] = [];
   let on = true;
   const loop = (async () => {
@@ -153,7 +156,7 @@ try {
   const steps = values.steps ? { steps: Number(values.steps) } : {};
 
   // 1. Idle.
-  const idle = probeHealth(5);
+  const idle = probeHealth(Math.min(5, probeMs));
   await new Promise((r) => setTimeout(r, 1500));
   const idleTimes = await idle.stop();
 
