@@ -27,7 +27,7 @@ import {
 } from './procs.ts';
 
 test(
-  'redis mode: shared storage, exact cap across two API processes, Redis down answers 503 fast, lost jobs run after Redis returns',
+  'redis mode: shared storage, exact cap across two API processes, Redis down answers 503 fast, lost jobs run after Redis returns, a worker stopped mid-job hands the job back',
   {
     skip: REDIS ? false : 'redis-server is not installed (apt-get install -y redis-server)',
   },
@@ -170,6 +170,40 @@ test(
         /lost by the queue \(Redis restarted without its data\) while waiting: queued again/,
       );
       assert.equal((await fetch(`${a}/api/health`)).status, 200);
+      // 5. A worker stopped with SIGTERM mid-job puts the job back; another worker runs it.
+      await stop(worker.child);
+      const drainy = startServer(
+        ['--quiet', '--worker-only', '--drain-seconds', '0', '--storage', storage],
+        env,
+        log,
+      );
+      procs.push(drainy);
+      const long = await (
+        await postJob(a, { width: 32, height: 32, prompt: 'z', steps: 60 })
+      ).json();
+      await waitFor('the long job to run', async () => {
+        const j = await json(`${a}/api/jobs/${long.id}`);
+        return j.status === 'running' && j.progress?.step >= 2 ? true : undefined;
+      });
+      drainy.child.kill('SIGTERM');
+      await once(drainy.child, 'exit');
+      const back = await json(`${a}/api/jobs/${long.id}`);
+      assert.equal(back.status, 'queued', JSON.stringify(back));
+      assert.match(back.recovery, /stopped by a worker shutdown at step \d+\/60: queued again/);
+      const next = startServer(['--quiet', '--worker-only', '--storage', storage], env, log);
+      procs.push(next);
+      const longDone = await waitFor(
+        'the long job on the next worker',
+        async () => {
+          const j = await json(`${a}/api/jobs/${long.id}`);
+          return FINAL.includes(j.status) ? j : undefined;
+        },
+        90_000,
+      );
+      assert.equal(longDone.status, 'succeeded');
+      assert.equal(longDone.attempts, 1);
+      assert.equal(longDone.worker.split(':').pop(), String(next.child.pid));
+
       // A refused submit (503) left nothing that runs later.
       const models = await json(`${a}/api/models`);
       assert.equal(models.models[0].queued + models.models[0].running, 0);

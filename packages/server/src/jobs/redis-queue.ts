@@ -14,7 +14,7 @@
  * - While Redis is unreachable every call that needs it fails at once with QueueUnavailable
  *   (HTTP 503); nothing waits for a reconnect.
  */
-import { Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import { Job, Queue, QueueEvents, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { RedisOptions } from '../options.ts';
@@ -498,7 +498,7 @@ export async function startRedisWorkers(
   await sub.subscribe(cancelChannel(o));
   sub.on('message', (_channel: string, id: string) => running.get(id)?.abort());
 
-  const process = async (job: Job<JobSpec, JobOutcome>): Promise<JobOutcome> => {
+  const runJob = async (job: Job<JobSpec, JobOutcome>, token?: string): Promise<JobOutcome> => {
     const id = job.id!;
     const stored = await storage.readJobRecord<JobRecord>(id);
     if (!stored || FINAL_STATUSES.includes(stored.status))
@@ -521,7 +521,9 @@ export async function startRedisWorkers(
       try {
         await saveRecord(
           storage,
-          rec.status === 'running' || !progress ? rec : { ...rec, progress },
+          rec.status === 'running' || rec.status === 'queued' || !progress
+            ? rec
+            : { ...rec, progress },
         );
       } catch (err) {
         // Nothing else can record it; BullMQ keeps the failure reason for the API.
@@ -568,7 +570,19 @@ export async function startRedisWorkers(
           },
         });
       } catch (err) {
-        if (controller.signal.aborted && stopping) throw err; // stalled: runs again elsewhere
+        if (controller.signal.aborted && stopping) {
+          // Shutdown: back to the queue for another worker, the attempt not counted.
+          await finish({
+            ...started,
+            status: 'queued',
+            attempts: attempts - 1,
+            worker: undefined,
+            startedAt: undefined,
+            recovery: `stopped by a worker shutdown${progress ? ` at step ${progress.step}/${progress.total}` : ''}: queued again, runs from the start`,
+          });
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
         const cancelled = controller.signal.aborted && isCancellation(err);
         const rec: JobRecord = cancelled
           ? { ...started, status: 'cancelled', finishedAt: new Date().toISOString() }
@@ -615,7 +629,7 @@ export async function startRedisWorkers(
   };
 
   const workers = models.map((model) => {
-    const w = new Worker<JobSpec, JobOutcome>(queueName(model), process, {
+    const w = new Worker<JobSpec, JobOutcome>(queueName(model), runJob, {
       connection: conn(),
       prefix: o.prefix,
       concurrency: 1,
