@@ -9,6 +9,7 @@
  * `.tmp` file, and `init` removes any left by a crash. A full disk surfaces as StorageFullError.
  */
 import {
+  stat,
   copyFile,
   link,
   mkdir,
@@ -82,7 +83,7 @@ export class Storage {
     this.#write = write;
   }
 
-  /** Creates the folders and removes `.tmp` files a crash left behind. */
+  /** Creates the folders and removes `.tmp` files a crash left behind (older than 10 minutes). */
   async init(): Promise<void> {
     await mkdir(join(this.root, 'uploads'), { recursive: true });
     await mkdir(join(this.root, 'jobs'), { recursive: true });
@@ -90,7 +91,13 @@ export class Storage {
       for (const id of await readdir(join(this.root, kind))) {
         const dir = join(this.root, kind, id);
         const names = await readdir(dir).catch(() => [] as string[]);
-        for (const n of names) if (n.endsWith('.tmp')) await unlink(join(dir, n)).catch(() => {});
+        for (const n of names) {
+          if (!n.endsWith('.tmp')) continue;
+          // Old ones only: another process sharing this folder may be writing a new one.
+          const st = await stat(join(dir, n)).catch(() => undefined);
+          if (st && Date.now() - st.mtimeMs > STALE_TMP_MS)
+            await unlink(join(dir, n)).catch(() => {});
+        }
       }
     }
   }
@@ -259,6 +266,7 @@ export class Storage {
 }
 
 let tmpCounter = 0;
+const STALE_TMP_MS = 10 * 60_000;
 
 async function readOptional(path: string): Promise<Buffer | undefined> {
   try {
