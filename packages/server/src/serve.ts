@@ -97,6 +97,9 @@ export function listenUrl(app: FastifyInstance): string {
   return `http://${host}:${addr.port}`;
 }
 
+/** How often API processes in Redis mode look for jobs Redis lost. */
+const LOST_SWEEP_MS = 30_000;
+
 async function waitForRedis(queue: JobQueue): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if ((await queue.health()).ok) return;
@@ -163,7 +166,13 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
         ),
       );
     }
+    // And periodically: a lost job nobody reads (SSE watchers only) is found within a minute.
+    const sweep = options.http
+      ? setInterval(() => void redisQueue.recoverLost().catch(() => undefined), LOST_SWEEP_MS)
+      : undefined;
+    sweep?.unref();
     drainQueue = async (graceMs) => {
+      clearInterval(sweep);
       await workers?.close(graceMs);
     };
   } else {

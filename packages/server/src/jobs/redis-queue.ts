@@ -47,6 +47,9 @@ export function queueName(model: string): string {
 const cancelChannel = (o: RedisOptions) => `${o.prefix}:cancel`;
 const submitLock = (o: RedisOptions) => `${o.prefix}:submit-lock`;
 
+/** Unfinished records younger than this are not treated as lost by a sweep. */
+const SUBMIT_GRACE_MS = 30_000;
+
 /** How long an API call waits for Redis before answering 503. */
 const REDIS_TIMEOUT_MS = 5000;
 
@@ -357,6 +360,8 @@ export class RedisQueue implements JobQueue {
       for (const id of await this.#storage.jobIds()) {
         const rec = await this.#storage.readJobRecord<JobRecord>(id).catch(() => undefined);
         if (!rec || FINAL_STATUSES.includes(rec.status) || !this.#queues.has(rec.model)) continue;
+        // A record younger than this may be a submit between its write and its enqueue.
+        if (Date.now() - Date.parse(rec.createdAt) < SUBMIT_GRACE_MS) continue;
         const state = await this.#redis('getState', () => this.#queue(rec.model).getJobState(id));
         if (state !== 'unknown') continue;
         const again = await this.#storage.readJobRecord<JobRecord>(id);
