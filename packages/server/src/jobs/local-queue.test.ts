@@ -67,7 +67,7 @@ function gatedRunner() {
   return { runner, gates, calls };
 }
 
-async function until<T>(f: () => Promise<T | undefined> | T | undefined, ms = 5000): Promise<T> {
+async function until<T>(f: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();
