@@ -99,7 +99,8 @@ test(
         log,
       );
       children.push(api);
-      const workerA = startServer(['--worker-only', '--storage', join(dir, 'a')], env, log);
+      // Every process shares one storage folder (uploads, records, results).
+      const workerA = startServer(['--worker-only', '--storage', join(dir, 'api')], env, log);
       children.push(workerA);
       const base = `http://127.0.0.1:${apiPort}`;
       const health = await waitFor('the API server', async () => fetchJson(`${base}/api/health`));
@@ -135,7 +136,7 @@ test(
       workerA.kill('SIGKILL');
       await once(workerA, 'exit');
 
-      const workerB = startServer(['--worker-only', '--storage', join(dir, 'b')], env, log);
+      const workerB = startServer(['--worker-only', '--storage', join(dir, 'api')], env, log);
       children.push(workerB);
       const done = await waitFor(
         'the job to finish on worker B',
@@ -159,9 +160,10 @@ test(
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ width: 32, height: 32, prompt: 'x', steps: 40 }),
       });
-      await waitFor('the second job to run', async () =>
-        (await fetchJson(`${base}/api/jobs/${second.id}`)).status === 'running' ? true : undefined,
-      );
+      await waitFor('the second job to run a step', async () => {
+        const j = await fetchJson(`${base}/api/jobs/${second.id}`);
+        return j.status === 'running' && j.progress?.step >= 1 ? true : undefined;
+      });
       assert.equal(
         (await fetch(`${base}/api/jobs/${second.id}/cancel`, { method: 'POST' })).status,
         202,

@@ -62,3 +62,35 @@ test('--storage beats CONTEXTGEN_STORAGE; -h asks for the usage', () => {
   assert.equal(parseServeArgs([], { CONTEXTGEN_STORAGE: 'e' }, noModel, '/w').storageDir, '/w/e');
   assert.throws(() => parseServeArgs(['-h'], {}, noModel), /^ArgsError: Usage: contextgen serve/);
 });
+
+test('exposure, retention and drain flags (issue 12)', () => {
+  const o = parseServeArgs(
+    [
+      '--allowed-origin',
+      'https://editor.example:8443',
+      '--allowed-host',
+      'Proxy.Example',
+      '--unsafe-expose-without-token',
+      '--retention-days',
+      '7',
+      '--drain-seconds=5',
+    ],
+    {},
+    noModel,
+    '/w',
+  );
+  assert.deepEqual(o.allowedOrigins, ['https://editor.example:8443']);
+  assert.deepEqual(o.allowedHosts, ['proxy.example']);
+  assert.equal(o.unsafeExposeWithoutToken, true);
+  assert.equal(o.retentionMs, 7 * 86_400_000);
+  assert.equal(o.drainMs, 5000);
+  const d = parseServeArgs([], {}, noModel, '/w');
+  assert.equal(d.retentionMs, 0);
+  assert.equal(d.drainMs, 30_000);
+  assert.equal(d.unsafeExposeWithoutToken, undefined);
+  assert.throws(
+    () => parseServeArgs(['--allowed-origin', 'https://x.example/path'], {}, noModel, '/w'),
+    /--allowed-origin needs an origin like https:\/\/editor\.example\.com:8443/,
+  );
+  assert.throws(() => parseServeArgs(['--retention-days', '-1'], {}, noModel, '/w'), ArgsError);
+});

@@ -63,6 +63,32 @@ export const SERVE_COMMAND = {
       value: 'METHOD',
       help: `default cutout of uploads without alpha: ${CUTOUT_CHOICES.join(', ')} (default auto: an installed permissive matting backend, else heuristic); install a backend with npm run matting:install -- <backend>`,
     },
+    'allowed-origin': {
+      type: 'string',
+      multiple: true,
+      value: 'O',
+      help: 'also accept POST/DELETE from browser pages at origin O (scheme://host:port); repeatable',
+    },
+    'allowed-host': {
+      type: 'string',
+      multiple: true,
+      value: 'H',
+      help: "also answer requests whose Host header names H (a proxy's name); repeatable",
+    },
+    'retention-days': {
+      type: 'string',
+      value: 'N',
+      help: 'delete finished jobs and uploads older than N days (default 0: keep everything)',
+    },
+    'drain-seconds': {
+      type: 'string',
+      value: 'N',
+      help: 'on SIGTERM, let running jobs finish for up to N s before re-queueing them (default 30)',
+    },
+    'unsafe-expose-without-token': {
+      type: 'boolean',
+      help: 'listen on a non-loopback --host without CONTEXTGEN_TOKEN (anyone who reaches it can use it)',
+    },
   },
   notes: `Environment: CONTEXTGEN_TOKEN (require "Authorization: Bearer <token>"), REDIS_URL (shared BullMQ queue),
 CONTEXTGEN_MODEL (default model folder), CONTEXTGEN_STORAGE (storage folder).`,
@@ -72,6 +98,22 @@ export const SERVE_USAGE = commandUsage(SERVE_COMMAND);
 
 function intArg(flag: string, value: string, min: number, max: number): number {
   return parseIntegerArg(flag, value, min, max);
+}
+
+/** An origin as browsers send it: scheme://host[:port], nothing else ('*' = any). */
+function originArg(value: string): string {
+  if (value === '*') return value;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value)
+    throw new ArgsError(
+      `--allowed-origin needs an origin like https://editor.example.com:8443 (scheme, host, optional port; no path), got ${JSON.stringify(value)}`,
+    );
+  return value;
 }
 
 /**
@@ -110,6 +152,18 @@ export function parseServeArgs(
       );
     }
   }
+  // Exposure and lifecycle flags (issue 12).
+  const allowedOrigins = v['allowed-origin'].map(originArg);
+  const allowedHosts = v['allowed-host'].map((h) => h.toLowerCase());
+  const unsafeExposeWithoutToken = v['unsafe-expose-without-token'];
+  const retentionMs =
+    v['retention-days'] !== undefined
+      ? intArg('--retention-days', v['retention-days'], 0, 36_500) * 86_400_000
+      : 0;
+  const drainMs =
+    v['drain-seconds'] !== undefined
+      ? intArg('--drain-seconds', v['drain-seconds'], 0, 3600) * 1000
+      : 30_000;
   if (!http && !worker)
     throw new ArgsError('--worker-only and --no-worker together leave nothing to run; choose one');
   const redisUrl = env.REDIS_URL;
@@ -163,5 +217,10 @@ export function parseServeArgs(
     stepDelayMs,
     log,
     ...(cutout ? { cutout } : {}),
+    ...(allowedOrigins.length ? { allowedOrigins } : {}),
+    ...(allowedHosts.length ? { allowedHosts } : {}),
+    ...(unsafeExposeWithoutToken ? { unsafeExposeWithoutToken } : {}),
+    retentionMs,
+    drainMs,
   };
 }

@@ -4,6 +4,7 @@
 import { findModel } from '@contextgen/runtime';
 import { parseCommand } from '@contextgen/core';
 import { ArgsError, parseServeArgs, SERVE_COMMAND, SERVE_USAGE } from './args.ts';
+import { isLoopback } from './http/security.ts';
 import { serve } from './serve.ts';
 
 async function main(): Promise<void> {
@@ -26,15 +27,24 @@ async function main(): Promise<void> {
   const mode = options.redis
     ? `redis queue${options.worker ? ' + worker' : ''}${options.http ? '' : ' (worker only)'}`
     : 'in-process queue';
+  const all = options.host === '0.0.0.0' || options.host === '::';
   console.log(
-    `contextgen server: ${server.url ?? 'no HTTP'}, ${mode}, storage ${options.storageDir}`,
+    `contextgen server: ${server.url ?? 'no HTTP'}${all ? ' (every network interface)' : ''}, ${mode}, storage ${options.storageDir}` +
+      (options.token ? ', token required' : '') +
+      (options.http && !options.token && !isLoopback(options.host)
+        ? ' -- WARNING: exposed without a token (--unsafe-expose-without-token)'
+        : ''),
   );
-  const stop = async () => {
-    await server.close();
+  const stop = async (signal: string) => {
+    console.log(
+      `contextgen server: ${signal}: taking no new jobs; running jobs get ${options.drainMs / 1000} s to finish, the rest stay queued for the next start`,
+    );
+    await server.close(options.drainMs);
+    console.log('contextgen server: stopped');
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((err: unknown) => {

@@ -17,6 +17,8 @@ export interface ServerLimits {
   readonly maxQueuedJobs: number;
   /** Instances per request (the model's own limit applies too; the smaller wins). */
   readonly maxInstances: number;
+  /** A request body must arrive within this long (stalled uploads are cut off with 408). */
+  readonly bodyTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -26,6 +28,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxBodyBytes: 1024 * 1024,
   maxQueuedJobs: 64,
   maxInstances: 16,
+  bodyTimeoutMs: 30_000,
 };
 
 export interface RedisOptions {
@@ -49,6 +52,12 @@ export interface ServeOptions {
   readonly storageDir: string;
   /** When set, every /api route except /api/health needs `Authorization: Bearer <token>`. */
   readonly token?: string;
+  /** Start on a non-loopback address without a token (anyone who can reach it may use it). */
+  readonly unsafeExposeWithoutToken?: boolean;
+  /** Host header names accepted besides the bound address (and loopback names on loopback). */
+  readonly allowedHosts?: readonly string[];
+  /** Origins (scheme://host:port) allowed to POST/DELETE besides the server's own origin. */
+  readonly allowedOrigins?: readonly string[];
   /** When set, jobs go through a Redis (BullMQ) queue shared by several worker processes. */
   readonly redis?: RedisOptions;
   /** Serve the HTTP API (false: a worker-only process, Redis mode). */
@@ -64,6 +73,12 @@ export interface ServeOptions {
   readonly log: boolean;
   /** Default automatic-cutout method for uploads (`--cutout`); auto when absent. */
   readonly cutout?: CutoutChoice;
+  /** On SIGTERM, how long running jobs may finish before they are stopped and queued again. */
+  readonly drainMs: number;
+  /** Delete finished jobs and uploads older than this (0: keep everything). */
+  readonly retentionMs: number;
+  /** Threads decoding uploads at once (default: half the cores, 1 to 4). */
+  readonly imageThreads?: number;
 }
 
 export const DEFAULT_REDIS: Omit<RedisOptions, 'url'> = {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId } from './ids.ts';
@@ -48,6 +48,25 @@ test('uploads and job files round-trip under their ids, and malformed ids are re
       /malformed job id/,
       'an upload id is not a job id',
     );
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('start-up removes .tmp files a crash left (old ones), keeps fresh ones another process may be writing', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'cg-storage-'));
+  try {
+    const s = new Storage(root);
+    await s.init();
+    const id = newId('job');
+    await s.writeJobFile(id, 'job.json', '{}');
+    const dir = join(root, 'jobs', id);
+    await writeFile(join(dir, 'result.png.1.0.tmp'), 'partial');
+    await writeFile(join(dir, 'result.png.2.0.tmp'), 'being written');
+    const old = new Date(Date.now() - 3600_000);
+    await utimes(join(dir, 'result.png.1.0.tmp'), old, old);
+    await new Storage(root).init();
+    assert.deepEqual((await readdir(dir)).sort(), ['job.json', 'result.png.2.0.tmp']);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

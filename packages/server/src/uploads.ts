@@ -3,7 +3,13 @@
  * and the cutout mask (the image's own alpha, the automatic cutout, or the whole image).
  */
 import sharp from 'sharp';
-import { alphaToMask, resizeImage, type Mask, type RgbaImage } from '@contextgen/core';
+import {
+  alphaToMask,
+  maskBoundingBox,
+  resizeImage,
+  type Mask,
+  type RgbaImage,
+} from '@contextgen/core';
 import {
   alphaMask,
   autoCutout,
@@ -46,6 +52,7 @@ export interface ProcessedImage extends Pick<
   | 'maskSource'
   | 'maskCoverage'
   | 'cutoutMethod'
+  | 'maskBox'
 > {
   readonly cutoutPng: Buffer;
   readonly maskPng: Buffer;
@@ -227,6 +234,7 @@ export async function processImage(
   const { mask, source, method } = await chooseMask(image, { ...cutout, mode }, warnings, cutouts);
   let inside = 0;
   for (const v of mask.data) if (v > 0) inside++;
+  const box = maskBoundingBox(mask);
   return {
     format,
     width: decoded.image.width,
@@ -236,6 +244,7 @@ export async function processImage(
     maskSource: source,
     ...(method ? { cutoutMethod: method } : {}),
     maskCoverage: inside / mask.data.length,
+    ...(box ? { maskBox: { width: box.width, height: box.height } } : {}),
     cutoutPng: await encodePng(withAlpha(image, mask)),
     maskPng: await encodePng(maskToImage(mask)),
     warnings,

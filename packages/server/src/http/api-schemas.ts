@@ -126,6 +126,8 @@ export const JobRecordSchema = z.object({
   result: JobResultSchema.optional(),
   error: z.object({ message: z.string(), field: z.string().optional() }).optional(),
   worker: z.string().optional(),
+  attempts: z.int().optional(),
+  recovery: z.string().optional(),
   eventsUrl: z.string().optional(),
 });
 
@@ -147,6 +149,7 @@ export const ModelListSchema = z.object({ models: z.array(ModelInfoSchema), defa
 export const HealthSchema = z.object({
   ok: z.boolean(),
   queue: z.enum(['local', 'redis']),
+  queueDetail: z.string().optional(),
   auth: z.boolean(),
   models: z.int(),
   limits: z.record(z.string(), z.number()),

@@ -9,17 +9,24 @@ import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import type { AppContext } from './context.ts';
 import { HttpError } from './errors.ts';
+import { StorageFullError } from '../storage.ts';
+import { QueueUnavailable } from '../jobs/types.ts';
 import { OPENAPI_PATH, registerMetaRoutes } from './routes-meta.ts';
 import { registerJobRoutes } from './routes-jobs.ts';
 import { registerJobListRoute } from './routes-job-list.ts';
 import { registerUploadRoutes } from './routes-uploads.ts';
+import { redactUrl, useAccessPolicy } from './security.ts';
+import { endStreamsOnClose } from './sse.ts';
+import { useBodyTimeout } from './body-timeout.ts';
 import { useZodValidation } from './zod-fastify.ts';
-
-const PUBLIC_API = new Set(['/api/health', OPENAPI_PATH]);
 
 /** Maps Fastify's own errors to messages that say what to change. */
 function describe(err: FastifyError, limits: AppContext['options']['limits']): HttpError {
   if (err instanceof HttpError) return err;
+  if ((err as Error) instanceof StorageFullError)
+    return new HttpError(507, 'storage_full', err.message);
+  if ((err as Error) instanceof QueueUnavailable)
+    return new HttpError(503, 'queue_unavailable', `${err.message}; retry in a few seconds`);
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HttpError(
@@ -65,14 +72,51 @@ function describe(err: FastifyError, limits: AppContext['options']['limits']): H
   return new HttpError(500, 'internal', `internal error: ${err.message}`);
 }
 
+export interface RouteInfo {
+  readonly method: string;
+  readonly url: string;
+  readonly public: boolean;
+}
+
+const routeLists = new WeakMap<FastifyInstance, RouteInfo[]>();
+
+/** Every route the app registered (method, path pattern, whether it is public): for tests. */
+export function routesOf(app: FastifyInstance): readonly RouteInfo[] {
+  return routeLists.get(app) ?? [];
+}
+
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const { options } = ctx;
   const app = Fastify({
-    logger: options.log,
+    logger: options.log
+      ? {
+          serializers: {
+            // Never log a ?token= value.
+            req: (req: { method: string; url: string; ip?: string }) => ({
+              method: req.method,
+              url: redactUrl(req.url),
+              remoteAddress: req.ip,
+            }),
+          },
+        }
+      : false,
     bodyLimit: options.limits.maxBodyBytes,
     trustProxy: false,
   });
   useZodValidation(app);
+  const routes: RouteInfo[] = [];
+  routeLists.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    // Read `public` later: a plugin's own onRoute hook may set it after this one runs.
+    for (const method of [r.method].flat())
+      routes.push({
+        method,
+        url: r.url,
+        get public() {
+          return r.config?.public === true;
+        },
+      });
+  });
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415 that says so
   await app.register(swagger, {
     openapi: {
@@ -96,27 +140,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     },
   });
 
-  app.addHook('onRequest', async (req) => {
-    if (!options.token || !req.url.startsWith('/api/')) return;
-    const path = req.url.split('?')[0]!;
-    if (PUBLIC_API.has(path)) return;
-    const header = req.headers.authorization;
-    const query = new URL(req.url, 'http://x').searchParams.get('token');
-    const given = header?.startsWith('Bearer ') ? header.slice(7) : query;
-    if (given !== options.token) {
-      throw new HttpError(
-        401,
-        'unauthorized',
-        given
-          ? 'the bearer token is wrong; use the CONTEXTGEN_TOKEN the server was started with'
-          : 'this server needs a token: send "Authorization: Bearer <CONTEXTGEN_TOKEN>"',
-      );
-    }
-  });
+  useAccessPolicy(app, options);
+  useBodyTimeout(app, options.limits.bodyTimeoutMs);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = describe(err, options.limits);
     if (e.statusCode >= 500) req.log.error(err);
+    if (e.statusCode === 503) void reply.header('retry-after', '5');
     void reply.code(e.statusCode).send({
       error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) },
     });
@@ -130,20 +160,28 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     });
   });
 
+  endStreamsOnClose(app);
   registerMetaRoutes(app, ctx);
   registerUploadRoutes(app, ctx);
   registerJobRoutes(app, ctx);
   registerJobListRoute(app, ctx);
 
   if (options.webDir && existsSync(join(options.webDir, 'index.html'))) {
-    await app.register(fastifyStatic, {
-      root: options.webDir,
-      prefix: '/',
-      index: ['index.html'],
-      wildcard: false,
+    const webDir = options.webDir;
+    // The editor's files are public (they hold no data; the API behind them needs the token).
+    await app.register(async (web) => {
+      web.addHook('onRoute', (route) => {
+        route.config = { ...route.config, public: true };
+      });
+      await web.register(fastifyStatic, {
+        root: webDir,
+        prefix: '/',
+        index: ['index.html'],
+        wildcard: false,
+      });
     });
   } else {
-    app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+    app.get('/', { schema: { hide: true }, config: { public: true } }, async (_req, reply) =>
       reply
         .type('text/html')
         .send(

@@ -1,9 +1,18 @@
 /** Creating jobs, reading their status and results, the event stream, cancelling. */
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { RequestError, requestLimits, validateRequest } from '@contextgen/core';
+import {
+  describeTokenCount,
+  RequestError,
+  requestLimits,
+  requestTokenCount,
+  validateRequest,
+  type ReferenceSize,
+} from '@contextgen/core';
+import type { ServedModel } from '../models.ts';
 import { newId } from '../ids.ts';
-import { FINAL_STATUSES, type JobRecord, type JobSpec } from '../jobs/types.ts';
+import { FINAL_STATUSES, SubmitRefused, type JobRecord, type JobSpec } from '../jobs/types.ts';
+import { StorageFullError } from '../storage.ts';
 import {
   ErrorSchema,
   JobFileParamsSchema,
@@ -22,27 +31,69 @@ export function withLinks(record: JobRecord): JobRecord & { eventsUrl: string } 
   return { ...record, eventsUrl: `/api/jobs/${record.id}/events` };
 }
 
-/** Reads the uploads a request names; each missing one is a 400 naming its field. */
-async function collectImages(ctx: AppContext, req: JobRequest): Promise<Record<string, string>> {
-  const images: Record<string, string> = {};
-  const want: { id: string; field: string; file: 'cutout.png' | 'original' }[] = [];
+interface NamedInput {
+  readonly upload: string;
+  readonly field: string;
+  readonly file: 'cutout.png' | 'original';
+}
+
+/** The uploads a request names, each with its request field. */
+function namedInputs(req: JobRequest): NamedInput[] {
+  const want: NamedInput[] = [];
   req.instances.forEach((inst, j) => {
     if (inst.reference)
-      want.push({ id: inst.reference, field: `instances[${j}].reference`, file: 'cutout.png' });
+      want.push({ upload: inst.reference, field: `instances[${j}].reference`, file: 'cutout.png' });
   });
-  if (req.layoutImage) want.push({ id: req.layoutImage, field: 'layoutImage', file: 'original' });
-  for (const w of want) {
-    const bytes = await ctx.storage.readUploadFile(w.id, w.file);
-    if (!bytes)
-      throw new HttpError(
-        400,
-        'unknown_upload',
-        `${w.field}: no upload ${w.id} on this server; upload the image first (POST /api/uploads)`,
-        w.field,
-      );
-    images[w.id] = bytes.toString('base64');
+  if (req.layoutImage)
+    want.push({ upload: req.layoutImage, field: 'layoutImage', file: 'original' });
+  return want;
+}
+
+function unknownUpload(input: NamedInput): HttpError {
+  return new HttpError(
+    400,
+    'unknown_upload',
+    `${input.field}: no upload ${input.upload} on this server; upload the image first (POST /api/uploads)`,
+    input.field,
+  );
+}
+
+/**
+ * Refuses a request the model cannot run, with the token count: every reference's token grid
+ * follows its mask's bounding box, known from the upload.
+ */
+async function checkTokenBudget(
+  ctx: AppContext,
+  req: JobRequest,
+  model: ServedModel,
+): Promise<void> {
+  const sizes = new Map<string, ReferenceSize>();
+  for (const input of namedInputs(req)) {
+    if (input.file !== 'cutout.png') continue;
+    const meta = await ctx.storage.readUploadMeta(input.upload);
+    if (!meta) throw unknownUpload(input);
+    sizes.set(input.upload, meta.maskBox ?? 'unknown');
   }
-  return images;
+  const count = requestTokenCount(
+    {
+      width: req.width,
+      height: req.height,
+      prompt: req.prompt,
+      instances: req.instances.map((inst) => ({
+        ...(inst.phrase !== undefined ? { phrase: inst.phrase } : {}),
+        ...(inst.reference !== undefined ? { reference: sizes.get(inst.reference)! } : {}),
+      })),
+    },
+    model.manifest,
+  );
+  if (!count.fits) throw new HttpError(400, 'too_many_tokens', describeTokenCount(count), 'width');
+}
+
+/** The HTTP answer for a submit the storage or the queue refused. */
+function submitError(err: unknown): unknown {
+  if (err instanceof SubmitRefused) return new HttpError(err.statusCode, err.code, err.message);
+  if (err instanceof StorageFullError) return new HttpError(507, 'storage_full', err.message);
+  return err;
 }
 
 export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -97,7 +148,8 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
           throw new HttpError(400, 'invalid_request', err.message, err.field);
         throw err;
       }
-      const images = await collectImages(ctx, body);
+      await checkTokenBudget(ctx, body, model);
+      // A cheap early refusal; the queue checks the cap again, exactly, when it enqueues.
       if ((await queue.activeCount()) >= options.limits.maxQueuedJobs) {
         throw new HttpError(
           429,
@@ -109,9 +161,18 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
         id: newId('job'),
         model: model.name,
         request: { ...body, model: model.name },
-        images,
       };
-      const record = await queue.submit(spec);
+      let record: JobRecord;
+      try {
+        // The images the job reads are snapshotted into its folder first; then its record.
+        const missing = await storage.snapshotInputs(spec.id, namedInputs(body));
+        if (missing) throw unknownUpload(namedInputs(body).find((i) => i.upload === missing)!);
+        record = await queue.submit(spec, options.limits.maxQueuedJobs);
+      } catch (err) {
+        // Nothing of a refused job stays behind to run later.
+        await storage.removeJob(spec.id).catch(() => {});
+        throw submitError(err);
+      }
       return reply.code(202).header('location', `/api/jobs/${record.id}`).send(withLinks(record));
     },
   );
@@ -191,7 +252,36 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext): void {
         );
       }
       const after = await queue.cancel(id);
+      if (after && (after.status === 'succeeded' || after.status === 'failed')) {
+        throw new HttpError(
+          409,
+          'already_finished',
+          `job ${id} ${after.status} before the cancel took effect${after.status === 'succeeded' ? '; its result is kept' : ''}`,
+        );
+      }
       return reply.code(202).send(withLinks(after ?? before));
+    },
+  );
+
+  app.delete(
+    '/api/jobs/:id',
+    {
+      schema: {
+        summary: 'Delete a finished job: its record, result images and input copies',
+        params: json(JobParamsSchema),
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params as z.infer<typeof JobParamsSchema>;
+      const record = await findJob(id);
+      if (!(await queue.remove(id))) {
+        throw new HttpError(
+          409,
+          'still_active',
+          `job ${id} is ${record.status}; cancel it first (POST /api/jobs/${id}/cancel), then delete it`,
+        );
+      }
+      return reply.code(204).send();
     },
   );
 }

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { newId } from '../ids.ts';
 import type { UploadMeta } from '../storage.ts';
 import { createCutouts } from '../cutouts.ts';
-import { checkUpload, processImage } from '../uploads.ts';
+import { checkUpload } from '../uploads.ts';
 import {
   CutoutMethodsSchema,
   CutoutRequestSchema,
@@ -50,6 +50,18 @@ export function displayName(filename: string | undefined): string {
   return (clean.split(/[\\/]/).pop() ?? '').slice(0, 120) || 'image';
 }
 
+/** A multipart body the parser could not read (cut short, bad boundary) is the client's error. */
+function malformed(err: unknown): unknown {
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  if (err instanceof HttpError || (e.code && e.code.startsWith('FST_'))) return err;
+  return new HttpError(
+    400,
+    'bad_multipart',
+    `the multipart body could not be read (${e.message ?? String(err)}); send the image as multipart/form-data with one field named "file"`,
+    'file',
+  );
+}
+
 export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { storage, options } = ctx;
   const limits = options.limits;
@@ -92,7 +104,9 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
           'send the image as multipart/form-data with the file in a field named "file"',
         );
       }
-      const part = await req.file();
+      const part = await req.file().catch((err: unknown) => {
+        throw malformed(err);
+      });
       if (!part)
         throw new HttpError(
           400,
@@ -120,18 +134,18 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
             'file',
           );
         }
-        throw err;
+        throw malformed(err);
       }
       const format = await checkUpload(bytes, name, part.mimetype, limits);
       const { method } = req.query as z.infer<typeof UploadQuerySchema>;
-      const processed = await processImage(
+      const processed = await ctx.processImage({
         bytes,
         name,
         format,
         limits,
-        method ? { mode: 'auto', method } : undefined,
-        cutouts,
-      );
+        ...(method ? { cutout: { mode: 'auto' as const, method } } : {}),
+        cutoutDefault: cutouts.choice,
+      });
       const meta: UploadMeta = {
         id: newId('upl'),
         name,
@@ -144,6 +158,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
         ...(processed.cutoutMethod ? { cutoutMethod: processed.cutoutMethod } : {}),
         maskCoverage: processed.maskCoverage,
         ...(processed.warnings.length ? { warnings: processed.warnings } : {}),
+        ...(processed.maskBox ? { maskBox: processed.maskBox } : {}),
         createdAt: new Date().toISOString(),
       };
       await storage.saveUpload(meta, {
@@ -231,14 +246,22 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
           'not_found',
           `no upload ${id} on this server; upload the image again`,
         );
-      const processed = await processImage(original, meta.name, meta.format, limits, body, cutouts);
-      const { cutoutMethod: _method, warnings: _warnings, ...rest } = meta;
+      const processed = await ctx.processImage({
+        bytes: original,
+        name: meta.name,
+        format: meta.format,
+        limits,
+        cutout: body,
+        cutoutDefault: cutouts.choice,
+      });
+      const { cutoutMethod: _method, warnings: _warnings, maskBox: _old, ...rest } = meta;
       const next: UploadMeta = {
         ...rest,
         maskSource: processed.maskSource,
         ...(processed.cutoutMethod ? { cutoutMethod: processed.cutoutMethod } : {}),
         maskCoverage: processed.maskCoverage,
         ...(processed.warnings.length ? { warnings: processed.warnings } : {}),
+        ...(processed.maskBox ? { maskBox: processed.maskBox } : {}),
       };
       await storage.replaceCutout(next, processed.cutoutPng, processed.maskPng);
       return info(next);

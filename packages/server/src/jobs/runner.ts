@@ -33,41 +33,33 @@ export function previewDataUrl(image: RgbaImage, side = PREVIEW_SIDE): string {
   return 'data:image/png;base64,' + Buffer.from(png).toString('base64');
 }
 
-function imageBytes(spec: JobSpec, uploadId: string, field: string): Buffer {
-  const b64 = spec.images[uploadId];
-  if (b64 === undefined) throw new Error(`${field}: upload ${uploadId} was not sent with the job`);
-  return Buffer.from(b64, 'base64');
-}
-
 async function decodeImages(
   spec: JobSpec,
+  readInput: (uploadId: string, file: 'cutout.png' | 'original') => Promise<Uint8Array>,
 ): Promise<{ references: (ReferenceCutout | undefined)[]; layout?: RgbaImage }> {
-  const references = await Promise.all(
-    spec.request.instances.map((inst, j) =>
+  const references: (ReferenceCutout | undefined)[] = [];
+  for (const inst of spec.request.instances)
+    references.push(
       inst.reference === undefined
         ? undefined
-        : cutoutFromPng(
-            imageBytes(spec, inst.reference, `instances[${j}].reference`),
-            inst.reference,
-          ),
-    ),
-  );
+        : await cutoutFromPng(await readInput(inst.reference, 'cutout.png'), inst.reference),
+    );
   if (spec.request.layoutImage === undefined) return { references };
   const { image } = await decodeImageBuffer(
-    imageBytes(spec, spec.request.layoutImage, 'layoutImage'),
+    await readInput(spec.request.layoutImage, 'original'),
     'layoutImage',
   );
   return { references, layout: image };
 }
 
 export function createRunner(models: ReadonlyMap<string, RunnableModel>): JobRunner {
-  return async (spec, { signal, onProgress }) => {
+  return async (spec, { signal, onProgress, readInput }) => {
     const model = models.get(spec.model);
     if (!model)
       throw new Error(
         `this worker does not serve model "${spec.model}" (it has ${[...models.keys()].join(', ')})`,
       );
-    const images = await decodeImages(spec);
+    const images = await decodeImages(spec, readInput);
     const result = await model.generator.generate(spec.request, images, {
       signal,
       previews: true,
@@ -89,8 +81,8 @@ export function createRunner(models: ReadonlyMap<string, RunnableModel>): JobRun
         modelMs: Math.round(result.timings.modelMs),
         totalMs: Math.round(result.timings.totalMs),
       },
-      resultPng: (await encodePng(result.image)).toString('base64'),
-      layoutPng: (await encodePng(result.layout)).toString('base64'),
+      resultPng: await encodePng(result.image),
+      layoutPng: await encodePng(result.layout),
     };
   };
 }

@@ -46,22 +46,27 @@ export interface JobRecord {
   readonly error?: JobError;
   /** Which worker ran (or is running) it: host:pid. */
   readonly worker?: string;
+  /** Times this job was started (1 normally; 2 when it was rerun after an interruption). */
+  readonly attempts?: number;
+  /** What a restart or a lost queue did to this job, in words (absent when nothing happened). */
+  readonly recovery?: string;
 }
 
-/** What a worker needs to run a job, self-contained so it can cross machines. */
+/**
+ * What a worker needs to run a job. Small: the images it names (cutout PNGs, alpha = mask, and
+ * layout images, by upload id) were snapshotted into the job's folder at submit and are read
+ * from storage (`readInput`), so a queued job holds no pixels in memory or in Redis.
+ */
 export interface JobSpec {
   readonly id: string;
   readonly model: string;
   readonly request: GenerationRequest;
-  /** Cutout PNGs (alpha = mask) and layout images by upload id, base64. */
-  readonly images: Readonly<Record<string, string>>;
 }
 
 /** What a worker hands back: the outcome and the images themselves. */
 export interface JobOutput extends JobOutcome {
-  /** base64 PNGs. */
-  readonly resultPng: string;
-  readonly layoutPng: string;
+  readonly resultPng: Uint8Array;
+  readonly layoutPng: Uint8Array;
 }
 
 export type JobEvent =
@@ -85,12 +90,42 @@ export interface ProgressReport {
 /** Runs one job (the generation itself); throws CancelledError when the signal aborts. */
 export type JobRunner = (
   spec: JobSpec,
-  ctx: { signal: AbortSignal; onProgress: (p: ProgressReport) => void },
+  ctx: {
+    signal: AbortSignal;
+    onProgress: (p: ProgressReport) => void;
+    /** The snapshotted image of an upload the request names. */
+    readInput: (uploadId: string, file: 'cutout.png' | 'original') => Promise<Uint8Array>;
+  },
 ) => Promise<JobOutput>;
+
+/** Why a submit was refused by the queue itself (full, shutting down, storage or Redis down). */
+export class SubmitRefused extends Error {
+  override readonly name = 'SubmitRefused';
+  constructor(
+    readonly statusCode: 429 | 503 | 507,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The queue's backend (Redis) cannot be reached: answered 503 at once. */
+export class QueueUnavailable extends Error {
+  override readonly name = 'QueueUnavailable';
+}
 
 export interface JobQueue {
   readonly kind: 'local' | 'redis';
-  submit(spec: JobSpec): Promise<JobRecord>;
+  /**
+   * Stores and enqueues a job whose inputs are already in its folder; refuses (SubmitRefused)
+   * when `maxActive` jobs are already waiting or running, counted atomically with the enqueue.
+   */
+  submit(spec: JobSpec, maxActive: number): Promise<JobRecord>;
+  /** Removes a finished job's record and files; refuses (returns false) while it is active. */
+  remove(id: string): Promise<boolean>;
+  /** Whether the queue's backend answers (Redis reachable); the reason when not. */
+  health(): Promise<{ ok: boolean; detail?: string }>;
   get(id: string): Promise<JobRecord | undefined>;
   cancel(id: string): Promise<JobRecord | undefined>;
   /** Live events of one job; returns an unsubscribe function. */
