@@ -9,6 +9,7 @@ import type { ModelLimits, ShiftConfig } from './manifest.ts';
 import type { GenerationResult, RequestImages } from './pipeline.ts';
 import { requestLimits, validateRequest } from './request.ts';
 import type { GenerationRequest, ValidRequest } from './request.ts';
+import type { TokenBudgetModel } from './token-budget.ts';
 import type { CancelSignal, RgbaImage } from './types.ts';
 
 /** The limits every kind states (kinds may add their own numbers). */
@@ -34,6 +35,12 @@ export interface ModelCard {
     readonly shift: ShiftConfig;
   };
   readonly provenance: Readonly<Record<string, unknown>>;
+  /**
+   * How the kind counts a request's tokens before anything is decoded (`requestTokenCount`),
+   * when it can: the server refuses over-budget submits and publishes runnable canvas limits
+   * with it. Absent: the kind checks its budget when it plans the job.
+   */
+  readonly tokenBudget?: TokenBudgetModel;
 }
 
 /** One progress report: the step just finished and, when asked for and given, a preview. */

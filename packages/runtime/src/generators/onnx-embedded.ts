@@ -27,6 +27,11 @@ export function manifestCard(manifest: ModelManifest, folder: string): ModelCard
     limits: manifest.limits,
     sampling: manifest.sampling,
     provenance: manifest.provenance,
+    tokenBudget: {
+      tokenSize: manifest.tokenSize,
+      limits: manifest.limits,
+      tokenizer: { maxLength: manifest.tokenizer.maxLength },
+    },
   };
 }
 

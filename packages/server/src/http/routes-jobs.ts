@@ -67,6 +67,8 @@ async function checkTokenBudget(
   req: JobRequest,
   model: ServedModel,
 ): Promise<void> {
+  const budget = model.manifest.tokenBudget;
+  if (!budget) return;
   const sizes = new Map<string, ReferenceSize>();
   for (const input of namedInputs(req)) {
     if (input.file !== 'cutout.png') continue;
@@ -84,7 +86,7 @@ async function checkTokenBudget(
         ...(inst.reference !== undefined ? { reference: sizes.get(inst.reference)! } : {}),
       })),
     },
-    model.manifest,
+    budget,
   );
   if (!count.fits) throw new HttpError(400, 'too_many_tokens', describeTokenCount(count), 'width');
 }

@@ -17,11 +17,11 @@ export function publishedLimits(
   m: ServedModel,
   serverMaxInstances: number,
 ): Record<string, number> {
-  const canvas = runnableCanvas(m.manifest);
+  const budget = m.manifest.tokenBudget;
+  const canvas = budget ? runnableCanvas(budget) : undefined;
   return {
     ...m.manifest.limits,
-    maxSide: canvas.maxSquareSide,
-    maxCanvasTokens: canvas.maxCanvasTokens,
+    ...(canvas ? { maxSide: canvas.maxSquareSide, maxCanvasTokens: canvas.maxCanvasTokens } : {}),
     maxInstances: Math.min(m.manifest.limits.maxInstances, serverMaxInstances),
   };
 }
