@@ -1,0 +1,142 @@
+"""Block-sparse attention for the published model: FlexAttention `BlockMask`s from the job's descriptors.
+
+`SpeedMasks` holds one mask per kind ("cla", "ica") for one request, built once in `prepare` and read by every
+block of that kind: dense bool [1, 1, N, N] (SDPA) or a FlexAttention `BlockMask` (block-sparse: 128 x 128 tiles
+no query of the tile may read are skipped). Both come from the one rule (`contextgen_train.masks.allowed`, via
+`contextgen_train.flex.mask_mods` for the block mask), so they agree element-wise, padding included.
+
+`SpeedAttnProcessor` is the worker's `ContextGenAttnProcessor` that also takes `SpeedMasks`: a dense mask goes to
+diffusers' own attention (unchanged), a `BlockMask` to `flex_attention` (compiled once on CUDA, eager on CPU). It
+reads the mask by kind only, never its block index, so one compiled graph serves every block of a class and kind.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import torch
+from torch.nn.attention.flex_attention import BlockMask
+
+from contextgen_train.flex import BLOCK, block_masks, flex
+from contextgen_train.masks import attention_masks
+
+from .attention import KINDS, ContextGenAttnProcessor, block_names
+
+log = logging.getLogger("contextgen_flux")
+
+ATTENTION = ("auto", "dense", "flex")
+
+
+def flex_unavailable(device: torch.device) -> str | None:
+    """Why the flex path cannot run here (None when it can): a tiny block mask and one attention call."""
+    try:
+        d = torch.zeros(1, 3, dtype=torch.int64, device=device)
+        bm = block_masks(d + 2, d - 1, d, d + 1, {"cla"}, block=BLOCK)["cla"]  # 3 MAIN tokens
+        q = torch.zeros(1, 1, 3, 16, device=device)
+        flex(q, q, q, bm)
+        return None
+    except Exception as e:  # noqa: BLE001 - any failure means: use the dense path, and say why
+        return f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+
+
+def resolve_attention(requested: str, device: torch.device) -> tuple[str, str]:
+    """-> (attention actually used, reason). auto = flex on CUDA when it works, dense elsewhere."""
+    if requested not in ATTENTION:
+        raise ValueError(f"attention must be one of {', '.join(ATTENTION)} (got {requested!r})")
+    if requested == "dense" or (requested == "auto" and device.type != "cuda"):
+        return "dense", "dense boolean masks (SDPA)" + (" : auto on CPU" if requested == "auto" else "")
+    why = flex_unavailable(device)
+    if why is not None:
+        log.warning("block-sparse attention unavailable, using dense masks: %s", why)
+        return "dense", f"flex unavailable ({why})"
+    return "flex", "FlexAttention block mask"
+
+
+class SpeedMasks:
+    """The masks of one request by kind: dense bool tensors or BlockMasks, shared by all blocks of a kind."""
+
+    def __init__(self, masks: dict[str, torch.Tensor | BlockMask]) -> None:
+        if set(masks) != set(KINDS):
+            raise ValueError(f"SpeedMasks needs exactly the kinds {KINDS}, got {sorted(masks)}")
+        self.masks = masks
+
+    @classmethod
+    def from_descriptors(cls, seg: torch.Tensor, inst: torch.Tensor, cover: torch.Tensor, valid: torch.Tensor,
+                         device: torch.device | str, attention: str) -> "SpeedMasks":
+        """int64 [N] descriptors of the whole sequence (text first, padding as PAD) -> masks on `device`."""
+        d = [t.reshape(1, -1).to(device=device, dtype=torch.int64) for t in (seg, inst, cover, valid)]
+        if attention == "flex":
+            return cls(block_masks(*d, set(KINDS), block=BLOCK))
+        if attention != "dense":
+            raise ValueError(f"attention must be dense or flex here (got {attention!r})")
+        cla, ica = attention_masks(*d)
+        return cls({"cla": cla[:, None], "ica": ica[:, None]})
+
+    def get(self, kind: str) -> torch.Tensor | BlockMask:
+        return self.masks[kind]
+
+    def active_fraction(self, kind: str) -> float:
+        """Share of (query, key) tiles computed: 1.0 for a dense mask (SDPA computes every tile)."""
+        m = self.masks[kind]
+        if isinstance(m, BlockMask):
+            return float(m.to_dense().float().mean())
+        return 1.0
+
+
+class SpeedAttnProcessor(ContextGenAttnProcessor):
+    """ContextGenAttnProcessor that also accepts SpeedMasks (dense or block-sparse)."""
+
+    def __call__(self, attn, hidden_states: torch.Tensor, encoder_hidden_states: torch.Tensor | None = None,
+                 attention_mask: torch.Tensor | None = None, image_rotary_emb: torch.Tensor | None = None,
+                 contextgen_masks=None) -> torch.Tensor:
+        if not isinstance(contextgen_masks, SpeedMasks):
+            return super().__call__(attn, hidden_states, encoder_hidden_states, attention_mask, image_rotary_emb,
+                                    contextgen_masks)
+        if attention_mask is not None:
+            raise ValueError("pass either attention_mask or contextgen_masks, not both")
+        mask = contextgen_masks.get(self.kind)
+        if not isinstance(mask, BlockMask):  # dense: diffusers' FluxAttnProcessor as it is
+            return super(ContextGenAttnProcessor, self).__call__(attn, hidden_states, encoder_hidden_states, mask,
+                                                                 image_rotary_emb)
+        return _flex_forward(attn, hidden_states, encoder_hidden_states, image_rotary_emb, mask)
+
+
+def _flex_forward(attn, hidden_states, encoder_hidden_states, image_rotary_emb, block_mask: BlockMask):
+    """diffusers 0.42 FluxAttnProcessor.__call__ with the attention call replaced by flex_attention
+    (projections, norms, RoPE and output projections are diffusers' own functions)."""
+    from diffusers.models.transformers.transformer_flux import _get_qkv_projections, apply_rotary_emb
+
+    query, key, value, encoder_query, encoder_key, encoder_value = _get_qkv_projections(
+        attn, hidden_states, encoder_hidden_states)
+    query = attn.norm_q(query.unflatten(-1, (-1, attn.head_dim)))
+    key = attn.norm_k(key.unflatten(-1, (-1, attn.head_dim)))
+    value = value.unflatten(-1, (-1, attn.head_dim))
+    if attn.added_kv_proj_dim is not None:
+        encoder_query = attn.norm_added_q(encoder_query.unflatten(-1, (-1, attn.head_dim)))
+        encoder_key = attn.norm_added_k(encoder_key.unflatten(-1, (-1, attn.head_dim)))
+        encoder_value = encoder_value.unflatten(-1, (-1, attn.head_dim))
+        query = torch.cat([encoder_query, query], dim=1)
+        key = torch.cat([encoder_key, key], dim=1)
+        value = torch.cat([encoder_value, value], dim=1)
+    if image_rotary_emb is not None:
+        query = apply_rotary_emb(query, image_rotary_emb, sequence_dim=1)
+        key = apply_rotary_emb(key, image_rotary_emb, sequence_dim=1)
+    out = flex(*(x.transpose(1, 2) for x in (query, key, value)), block_mask)  # [B, H, N, D]
+    hidden_states = out.transpose(1, 2).flatten(2, 3).to(query.dtype)
+    if encoder_hidden_states is not None:
+        encoder_hidden_states, hidden_states = hidden_states.split_with_sizes(
+            [encoder_hidden_states.shape[1], hidden_states.shape[1] - encoder_hidden_states.shape[1]], dim=1)
+        hidden_states = attn.to_out[1](attn.to_out[0](hidden_states.contiguous()))
+        encoder_hidden_states = attn.to_add_out(encoder_hidden_states.contiguous())
+        return hidden_states, encoder_hidden_states
+    return hidden_states
+
+
+def install_speed_processors(transformer, kinds: list[str]) -> list[SpeedAttnProcessor]:
+    """Like attention.install_processors, with SpeedAttnProcessor (takes MaskSet and SpeedMasks)."""
+    names = block_names(transformer)
+    if len(kinds) != len(names):
+        raise ValueError(f"{len(kinds)} layer kinds for {len(names)} blocks")
+    procs = [SpeedAttnProcessor(k, i) for i, k in enumerate(kinds)]
+    transformer.set_attn_processor(dict(zip(names, procs)))
+    return procs

@@ -1,0 +1,162 @@
+"""Block-sparse attention of the worker (flex_mask.py, compile_blocks.pad_sequence) against the dense rule and the
+dense-mask transformer: tiny random FLUX model, fp32, CPU (flex_attention runs eagerly there)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip("diffusers")
+
+from flux_helpers import ensure_tiny_flux  # noqa: E402
+from torch.nn.attention.flex_attention import BlockMask, create_mask  # noqa: E402
+
+from contextgen_flux.attention import MaskSet  # noqa: E402
+from contextgen_flux.compile_blocks import bucket_length, pad_sequence  # noqa: E402
+from contextgen_flux.flex_mask import SpeedAttnProcessor, SpeedMasks, resolve_attention  # noqa: E402
+from contextgen_flux.loader import load_model  # noqa: E402
+from contextgen_flux.model_files import read_model_json  # noqa: E402
+from contextgen_flux.speed import SpeedOptions, apply_speed  # noqa: E402
+from contextgen_train.masks import PAD, attention_masks  # noqa: E402
+from contextgen_train.plan import RefGrid, token_plan  # noqa: E402
+
+P, TEXT, BLOCK = 16, 8, 128
+WIDTH, HEIGHT = 224, 160  # 14 x 10 main tokens
+BOXES = [[0, 0, 112, 96], [80, 32, 224, 160], [48, 48, 96, 96]]  # overlapping + nested
+
+
+def make_case(seed: int, boxes=BOXES, width=WIDTH, height=HEIGHT):
+    """A plan with invalid reference cells, and transformer inputs for it (main latents + zero context)."""
+    rng = np.random.default_rng(seed)
+    grids = []
+    for x1, y1, x2, y2 in boxes:
+        h, w = max(1, int(y2 - y1) // P), max(1, int(x2 - x1) // P)
+        grids.append(RefGrid(h, w, rng.random((h, w)) < 0.7))
+    plan = token_plan(width, height, P, TEXT, [0] * len(boxes), boxes, grids)
+    g = torch.Generator().manual_seed(seed)
+    n_main = plan.n_main
+    n_img = len(plan.seg) - TEXT
+    inputs = dict(hidden_states=torch.randn(1, n_main, 16, generator=g),
+                  ctx=torch.randn(1, n_img - n_main, 16, generator=g),
+                  encoder_hidden_states=torch.randn(1, TEXT, 32, generator=g),
+                  pooled_projections=torch.randn(1, 32, generator=g), timestep=torch.tensor([0.6]),
+                  guidance=torch.tensor([3.5]), txt_ids=torch.zeros(TEXT, 3),
+                  img_ids=torch.from_numpy(plan.pos[TEXT:]).float())
+    return plan, inputs
+
+
+def descriptors(plan) -> list[torch.Tensor]:
+    return [torch.from_numpy(a) for a in (plan.seg, plan.inst, plan.cover, plan.valid)]
+
+
+def forward(model, plan, inputs, attention: str | None, bucket: int = 0) -> torch.Tensor:
+    """Main-token output of the transformer; attention None = the worker's plain MaskSet path."""
+    ctx, img_ids, d = inputs["ctx"], inputs["img_ids"], descriptors(plan)
+    if attention is None:
+        masks = MaskSet.from_descriptors(*d, "cpu")
+    else:
+        ctx, img_ids, d = pad_sequence(ctx, img_ids, d, plan.n_main, bucket)
+        masks = SpeedMasks.from_descriptors(*d, "cpu", attention)
+    hs = inputs["hidden_states"]
+    kw = {k: v for k, v in inputs.items() if k not in ("hidden_states", "ctx", "img_ids")}
+    with torch.no_grad():
+        out = model.pipe.transformer(hidden_states=torch.cat([hs, ctx], dim=1), img_ids=img_ids,
+                                     joint_attention_kwargs={"contextgen_masks": masks}, return_dict=False, **kw)[0]
+    return out[:, :hs.shape[1]]
+
+
+@pytest.fixture(scope="module")
+def model():
+    m = load_model(read_model_json(ensure_tiny_flux()), profile="full", device="cpu", dtype="float32")
+    apply_speed(m, SpeedOptions(attention="flex"))
+    assert all(isinstance(p, SpeedAttnProcessor) for p in m.processors)
+    assert m.speed.attention == "flex", m.speed.reason
+    return m
+
+
+def test_pad_sequence_appends_pad_tokens_to_a_bucket():
+    plan, inputs = make_case(1)
+    n = len(plan.seg)
+    ctx, ids, d = pad_sequence(inputs["ctx"], inputs["img_ids"], descriptors(plan), plan.n_main, 256)
+    assert bucket_length(n, 256) == 512 > n and d[0].shape == (512,)
+    assert ctx.shape[1] == inputs["ctx"].shape[1] + 512 - n and ids.shape[0] == 512 - TEXT
+    assert (d[0][n:] == PAD).all() and (d[1][n:] == -1).all() and (d[2][n:] == 0).all() and (d[3][n:] == 0).all()
+    assert torch.equal(d[0][:n], descriptors(plan)[0])
+    same = pad_sequence(inputs["ctx"], inputs["img_ids"], descriptors(plan), plan.n_main, 0)
+    assert same[0] is inputs["ctx"]
+    with pytest.raises(ValueError, match="bucket must be >= 0"):
+        bucket_length(5, -1)
+
+
+@pytest.mark.parametrize("bucket", [0, 256])
+def test_block_mask_equals_the_dense_rule(bucket):
+    plan, inputs = make_case(2)
+    _, _, d = pad_sequence(inputs["ctx"], inputs["img_ids"], descriptors(plan), plan.n_main, bucket)
+    n = d[0].shape[0]
+    flex = SpeedMasks.from_descriptors(*d, "cpu", "flex")
+    dense = SpeedMasks.from_descriptors(*d, "cpu", "dense")
+    rule = dict(zip(("cla", "ica"), attention_masks(*(t[None] for t in d))))
+    nb, skipped = -(-n // BLOCK), 0
+    for kind in ("cla", "ica"):
+        bm = flex.get(kind)
+        assert isinstance(bm, BlockMask) and bm.BLOCK_SIZE == (BLOCK, BLOCK)
+        assert torch.equal(dense.get(kind)[0, 0], rule[kind][0])
+        # element-wise: the block mask's mask_mod evaluated everywhere is the dense rule
+        assert torch.equal(create_mask(bm.mask_mod, 1, None, n, n, device="cpu")[0, 0], rule[kind][0])
+        # block level: a tile is visited iff some (q, k) of it is allowed
+        padded = torch.zeros(nb * BLOCK, nb * BLOCK, dtype=torch.bool)
+        padded[:n, :n] = rule[kind][0]
+        any_read = padded.unflatten(0, (nb, BLOCK)).unflatten(2, (nb, BLOCK)).any(3).any(1)
+        assert torch.equal(bm.to_dense()[0, 0].bool(), any_read), kind
+        skipped += int((~any_read).sum())
+        if bucket:  # padding: real tokens never read a pad key; pad queries read only pad keys
+            real = d[0] != PAD
+            assert real.sum() < n
+            assert not rule[kind][0][real][:, ~real].any() and not rule[kind][0][~real][:, real].any()
+        assert flex.active_fraction(kind) < 1.0 and dense.active_fraction(kind) == 1.0
+    assert skipped > 0, "the case must leave some 128 x 128 tiles empty"
+    assert not torch.equal(rule["cla"], rule["ica"])
+
+
+def test_flex_transformer_equals_the_dense_mask_path(model, record_property):
+    plan, inputs = make_case(3)
+    ref = forward(model, plan, inputs, None)  # MaskSet: the worker's dense SDPA path
+    dense = forward(model, plan, inputs, "dense")
+    flex = forward(model, plan, inputs, "flex")
+    padded = forward(model, plan, inputs, "flex", bucket=512)
+    d_dense = (dense - ref).abs().max().item()
+    d_flex = (flex - ref).abs().max().item()
+    d_pad = (padded - ref).abs().max().item()
+    for name, v in (("speed_dense_max_abs_diff", d_dense), ("flex_max_abs_diff", d_flex),
+                    ("flex_bucket_max_abs_diff", d_pad)):
+        record_property(name, v)
+    print(f"fp32 max abs diff vs dense MaskSet path: dense SpeedMasks {d_dense:.3e}, flex {d_flex:.3e}, "
+          f"flex + bucket 512 padding {d_pad:.3e} (output scale {ref.abs().max().item():.3f})")
+    assert ref.abs().max() > 0.1
+    assert d_dense <= 1e-6 and d_flex <= 1e-5 and d_pad <= 1e-5
+    # the comparison can fail: no masks at all give another output
+    t = model.pipe.transformer
+    kw = {k: v for k, v in inputs.items() if k not in ("hidden_states", "ctx")}
+    free = SpeedMasks({k: torch.ones_like(MaskSet.from_descriptors(*descriptors(plan), "cpu").for_kind(k, 0))
+                       for k in ("cla", "ica")})
+    with torch.no_grad():
+        out = t(hidden_states=torch.cat([inputs["hidden_states"], inputs["ctx"]], 1),
+                joint_attention_kwargs={"contextgen_masks": free}, return_dict=False, **kw)[0]
+    assert (out[:, :ref.shape[1]] - ref).abs().max().item() > 1e-4
+
+
+def test_attention_choice_and_fallback(monkeypatch):
+    assert resolve_attention("auto", torch.device("cpu"))[0] == "dense"
+    assert resolve_attention("dense", torch.device("cpu"))[0] == "dense"
+    assert resolve_attention("flex", torch.device("cpu"))[0] == "flex"
+    import contextgen_flux.flex_mask as fm
+
+    def broken(*a, **k):
+        raise RuntimeError("no flex kernel for this device")
+
+    monkeypatch.setattr(fm, "flex", broken)
+    used, reason = resolve_attention("flex", torch.device("cpu"))
+    assert used == "dense" and "no flex kernel" in reason
+    with pytest.raises(ValueError, match="auto, dense, flex"):
+        resolve_attention("sparse", torch.device("cpu"))
