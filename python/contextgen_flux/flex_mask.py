@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 
 import torch
-from torch.nn.attention.flex_attention import BlockMask
+from torch.nn.attention.flex_attention import BlockMask, flex_attention
 
 from contextgen_train.flex import BLOCK, block_masks, flex
 from contextgen_train.masks import attention_masks
@@ -121,7 +121,11 @@ def _flex_forward(attn, hidden_states, encoder_hidden_states, image_rotary_emb, 
     if image_rotary_emb is not None:
         query = apply_rotary_emb(query, image_rotary_emb, sequence_dim=1)
         key = apply_rotary_emb(key, image_rotary_emb, sequence_dim=1)
-    out = flex(*(x.transpose(1, 2) for x in (query, key, value)), block_mask)  # [B, H, N, D]
+    q, k, v = (x.transpose(1, 2) for x in (query, key, value))  # [B, H, N, D]
+    if torch.compiler.is_compiling():  # inside a compiled block: one graph with the flex kernel in it
+        out = flex_attention(q.to(v.dtype), k.to(v.dtype), v, block_mask=block_mask)
+    else:  # eager: flex_attention compiled once on CUDA, the reference implementation on CPU
+        out = flex(q, k, v, block_mask)
     hidden_states = out.transpose(1, 2).flatten(2, 3).to(query.dtype)
     if encoder_hidden_states is not None:
         encoder_hidden_states, hidden_states = hidden_states.split_with_sizes(
