@@ -8,7 +8,8 @@ joint_attention_dim 4096, pooled 768, in_channels 64, guidance embedding) on the
 on the device with random bf16 weights, adds a random rank-512 LoRA on the published module list (peft), and
 times one transformer forward (= one denoising step; the scheduler's update is negligible) for two requests:
 768 x 768 with 3 references (8,192 tokens) and 1024 x 1024 with 4 references (18,112 tokens), token plans and
-CLA/ICA masks from the worker's own code. Rows, in this order on one model:
+CLA/ICA masks from the worker's own code. Rows (`fp8-flex` runs first, alone on the device, on its own random
+model quantised in place; the others share one model, fused after `official`):
   official          unfused PEFT LoRA, dense boolean masks through SDPA (what the official code does)
   fused-dense       LoRA fused into the weights, dense boolean masks
   fused-flex        fused, FlexAttention block mask (128 x 128 tiles no query may read are skipped)
@@ -87,8 +88,8 @@ def build(cfg: dict, device: torch.device, dtype: torch.dtype, seed: int):
     from diffusers import FluxTransformer2DModel
 
     with torch.device("meta"):
-        t = FluxTransformer2DModel(**cfg)
-    t = t.to_empty(device=device).to(dtype)
+        t = FluxTransformer2DModel(**cfg).to(dtype)
+    t = t.to_empty(device=device)  # bf16 straight away: no fp32 copy on the device
     g = torch.Generator(device=device).manual_seed(seed)
     with torch.no_grad():
         for name, p in t.named_parameters():
@@ -104,9 +105,11 @@ def build(cfg: dict, device: torch.device, dtype: torch.dtype, seed: int):
 def add_lora(t, cfg: dict, dtype: torch.dtype, seed: int) -> None:
     from peft import LoraConfig
 
-    t.add_adapter(LoraConfig(r=RANK, lora_alpha=RANK, init_lora_weights=True,
-                             target_modules=lora_targets(cfg["num_layers"], cfg["num_single_layers"])))
-    g = torch.Generator(device=next(t.parameters()).device).manual_seed(seed + 1)
+    device = next(t.parameters()).device
+    with torch.device(device):  # the LoRA layers are created on the device, not on the CPU and moved
+        t.add_adapter(LoraConfig(r=RANK, lora_alpha=RANK, init_lora_weights=True,
+                                 target_modules=lora_targets(cfg["num_layers"], cfg["num_single_layers"])))
+    g = torch.Generator(device=device).manual_seed(seed + 1)
     with torch.no_grad():
         for name, p in t.named_parameters():
             if "lora_" in name:
@@ -136,8 +139,8 @@ def step(t, x: dict, masks) -> torch.Tensor:
         return t(**x, joint_attention_kwargs={"contextgen_masks": masks}, return_dict=False)[0]
 
 
-def time_steps(t, x, masks, device, warmup: int, steps: int) -> tuple[float, float | None, float]:
-    """-> (median s/step, peak GB during the timed steps or None on CPU, seconds of the warm-up)."""
+def time_steps(t, x, masks, device, warmup: int, steps: int) -> tuple[float, float | None, float, bool]:
+    """-> (median s/step, peak GB during the timed steps or None on CPU, seconds of the warm-up, output finite)."""
     t0 = time.perf_counter()
     for _ in range(warmup):
         step(t, x, masks)
@@ -151,10 +154,8 @@ def time_steps(t, x, masks, device, warmup: int, steps: int) -> tuple[float, flo
         out = step(t, x, masks)
         sync(device)
         times.append(time.perf_counter() - s)
-    if not torch.isfinite(out.float()).all():
-        raise RuntimeError("non-finite output")
     peak = torch.cuda.max_memory_allocated() / 1e9 if device.type == "cuda" else None
-    return statistics.median(times), peak, warm
+    return statistics.median(times), peak, warm, bool(torch.isfinite(out.float()).all())
 
 
 def linear_flops(cfg: dict, plan, text: int) -> float:
@@ -192,23 +193,6 @@ def flop_table(cfg: dict, plan, text: int, kinds: list[str], dense: SpeedMasks, 
             "neededTotal": lin + attn_needed, "denseTotal": lin + attn_dense, "flexTotal": lin + attn_tiles}
 
 
-def unfuse_compile(t) -> None:
-    import torch._dynamo
-
-    for m in t.modules():
-        if getattr(m, "_compiled_call_impl", None) is not None:
-            m._compiled_call_impl = None
-    torch._dynamo.reset()
-
-
-def fp8(t, device) -> None:
-    if device.type != "cuda":
-        raise RuntimeError("float8 weight-only kernels need a CUDA GPU")
-    from torchao.quantization import Float8WeightOnlyConfig, quantize_
-
-    quantize_(t, Float8WeightOnlyConfig(), device=device)
-
-
 def run(args) -> dict:
     device = torch.device(args.device)
     dtype = torch.bfloat16
@@ -238,54 +222,80 @@ def run(args) -> dict:
         log(f"{name}: {flops['tokens']} tokens, masks built in {mask_ms:.0f} ms")
     if args.flops_only:
         rows = []
-    t = build(cfg, device, dtype, seed=0) if rows else None
-    if t is not None:
+    results: list[dict] = []
+
+    def free() -> None:
+        gc.collect()
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+
+    def measure(row: str, t, warm: int) -> None:
+        for c in prepared:
+            masks = SpeedMasks({k: c["dense"].for_kind(k, 0) for k in ("cla", "ica")}) \
+                if row in ("official", "fused-dense") else c["flex"]
+            sec, peak, warm_s, finite = time_steps(t, c["x"], masks, device, warm, args.steps)
+            results.append(dict(row=row, case=c["name"], tokens=c["flops"]["tokens"], secondsPerStep=sec,
+                                peakGB=peak, warmupSeconds=warm_s if row == "fused-flex-compile" else None,
+                                finite=finite))
+            log(f"{row} / {c['name']}: {sec * 1e3:.1f} ms/step, peak {'-' if peak is None else f'{peak:.1f} GB'}"
+                f"{'' if finite else ' (non-finite output)'}")
+
+    def attempt(row: str, body) -> None:
+        if row not in rows:
+            return
+        if time.perf_counter() - start > args.budget_s:
+            results.extend(dict(row=row, case=c["name"], skipped=f"time budget {args.budget_s:.0f} s spent")
+                           for c in prepared)
+            log(f"{row}: skipped (budget)")
+            return
+        try:
+            body()
+        except Exception as e:  # noqa: BLE001 - one row failing (a missing package, OOM) must not lose the table
+            reason = f"{type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}"
+            results.extend(dict(row=row, case=c["name"], skipped=reason) for c in prepared
+                           if not any(r["row"] == row and r["case"] == c["name"] for r in results))
+            log(f"{row}: failed: {reason}")
+        finally:
+            free()
+
+    def fp8_row() -> None:
+        """First, alone on the device: a fresh random model stands for the fused weights (same shapes), quantised
+        in place, so the peak is the fp8 model's own."""
+        if device.type != "cuda":
+            raise RuntimeError("float8 weight-only kernels need a CUDA GPU")
+        from torchao.quantization import Float8WeightOnlyConfig, quantize_
+
+        q = build(cfg, device, dtype, seed=1)
+        install_speed_processors(q, kinds)
+        quantize_(q, Float8WeightOnlyConfig(), device=device)
+        free()
+        log(f"fp8 model: {torch.cuda.memory_allocated() / 1e9:.1f} GB resident")
+        measure("fp8-flex", q, 1)
+        del q
+
+    attempt("fp8-flex", fp8_row)
+    t = None
+    if any(r != "fp8-flex" for r in rows):
+        t = build(cfg, device, dtype, seed=0)
         add_lora(t, cfg, dtype, seed=0)
         install_speed_processors(t, kinds)
         sync(device)
-        log(f"model built: {si(sum(p.numel() for p in t.parameters()), 'parameters')} with the LoRA")
-    results = []
-    fused = False
-    for row in rows:
-        if time.perf_counter() - start > args.budget_s:
-            for c in prepared:
-                results.append(dict(row=row, case=c["name"], skipped=f"time budget {args.budget_s} s spent"))
-            log(f"{row}: skipped (budget)")
-            continue
-        try:
-            if row != "official" and not fused:
-                t.fuse_lora(lora_scale=1.0)
-                t.unload_lora()
-                fused = True
-                gc.collect()
-                if device.type == "cuda":
-                    torch.cuda.empty_cache()
-            compile_s = None
-            if row == "fused-flex-compile":
-                compile_blocks(t, backend=args.compile_backend)
-            if row == "fp8-flex":
-                unfuse_compile(t)
-                fp8(t, device)
-                gc.collect()
-                if device.type == "cuda":
-                    torch.cuda.empty_cache()
-            for c in prepared:
-                masks = SpeedMasks({k: c["dense"].for_kind(k, 0) for k in ("cla", "ica")}) \
-                    if row in ("official", "fused-dense") else c["flex"]
-                warm = 2 if row == "fused-flex-compile" else 1
-                sec, peak, warm_s = time_steps(t, c["x"], masks, device, warm, args.steps)
-                if row == "fused-flex-compile":
-                    compile_s = warm_s
-                results.append(dict(row=row, case=c["name"], tokens=c["flops"]["tokens"], secondsPerStep=sec,
-                                    peakGB=peak, warmupSeconds=warm_s if compile_s is not None else None))
-                log(f"{row} / {c['name']}: {sec * 1e3:.1f} ms/step, peak "
-                    f"{'-' if peak is None else f'{peak:.1f} GB'}")
-        except Exception as e:  # noqa: BLE001 - one row failing (a missing package, OOM) must not lose the table
-            reason = f"{type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}"
-            for c in prepared:
-                if not any(r["row"] == row and r["case"] == c["name"] for r in results):
-                    results.append(dict(row=row, case=c["name"], skipped=reason))
-            log(f"{row}: failed: {reason}")
+        log(f"model built: {si(sum(p.numel() for p in t.parameters()), '')} parameters with the LoRA")
+    attempt("official", lambda: measure("official", t, 1))
+    if t is not None and any(r in rows for r in ("fused-dense", "fused-flex", "fused-flex-compile")):
+        t.fuse_lora(lora_scale=1.0)
+        t.unload_lora()
+        free()
+    attempt("fused-dense", lambda: measure("fused-dense", t, 1))
+    attempt("fused-flex", lambda: measure("fused-flex", t, 1))
+
+    def compile_row() -> None:
+        compile_blocks(t, backend=args.compile_backend)
+        measure("fused-flex-compile", t, 2)  # the first step of each bucket compiles
+
+    attempt("fused-flex-compile", compile_row)
+    order = {r: i for i, r in enumerate(ROWS)}
+    results.sort(key=lambda r: order[r["row"]])
     base = {r["case"]: r["secondsPerStep"] for r in results if r["row"] == "official" and "secondsPerStep" in r}
     flops = {c["name"]: c["flops"] for c in prepared}
     for r in results:
