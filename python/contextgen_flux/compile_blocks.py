@@ -47,14 +47,20 @@ def pad_sequence(ctx: torch.Tensor, img_ids: torch.Tensor, descriptors: list[tor
     return ctx, img_ids, descriptors
 
 
-def compile_blocks(transformer, backend: str = "inductor", mode: str | None = None) -> None:
-    """Compile every repeated block in place (lazily: the first forward of each shape compiles)."""
+def raise_recompile_limit() -> None:
     import torch._dynamo
 
     cfg = torch._dynamo.config
     name = "recompile_limit" if hasattr(cfg, "recompile_limit") else "cache_size_limit"
     setattr(cfg, name, max(getattr(cfg, name), RECOMPILE_LIMIT))
-    cfg.suppress_errors = True  # a graph that fails to compile at its first call runs eager (logged by dynamo)
+
+
+def compile_blocks(transformer, backend: str = "inductor", mode: str | None = None) -> None:
+    """Compile every repeated block in place (lazily: the first forward of each shape compiles)."""
+    import torch._dynamo
+
+    raise_recompile_limit()
+    torch._dynamo.config.suppress_errors = True  # a graph that fails to compile at its first call runs eager (logged by dynamo)
     kw = {"dynamic": False, "backend": backend}
     if mode is not None:
         kw["mode"] = mode

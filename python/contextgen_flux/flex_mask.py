@@ -3,7 +3,8 @@
 `SpeedMasks` holds one mask per kind ("cla", "ica") for one request, built once in `prepare` and read by every
 block of that kind: dense bool [1, 1, N, N] (SDPA) or a FlexAttention `BlockMask` (block-sparse: 128 x 128 tiles
 no query of the tile may read are skipped). Both come from the one rule (`contextgen_train.masks.allowed`, via
-`contextgen_train.flex.mask_mods` for the block mask), so they agree element-wise, padding included.
+`contextgen_train.flex.mask_mods` for the block mask), so they agree element-wise, padding included. Both are built in chunks of query rows (memory ~ N^2 bits, not N^2
+int64 intermediates: the 24 GB profile cannot spare 20 GB for a mask at 18 k tokens).
 
 `SpeedAttnProcessor` is the worker's `ContextGenAttnProcessor` that also takes `SpeedMasks`: a dense mask goes to
 diffusers' own attention (unchanged), a `BlockMask` to `flex_attention` (compiled once on CUDA, eager on CPU). It
@@ -17,8 +18,8 @@ import logging
 import torch
 from torch.nn.attention.flex_attention import BlockMask, flex_attention
 
-from contextgen_train.flex import BLOCK, block_masks, flex
-from contextgen_train.masks import attention_masks
+from contextgen_train.flex import BLOCK, block_masks, flex, mask_mods
+from contextgen_train.masks import allowed, pow2_table
 
 from .attention import KINDS, ContextGenAttnProcessor, block_names
 
@@ -52,6 +53,62 @@ def resolve_attention(requested: str, device: torch.device) -> tuple[str, str]:
     return "flex", "FlexAttention block mask"
 
 
+ROWS = 1024  # query rows per chunk of the rule: intermediates of ROWS x N int64, not N x N (18 k tokens: 0.15 GB)
+
+
+def rule_rows(d: list[torch.Tensor], rows: int = ROWS):
+    """Yield (row offset, (cla, ica) bool [rows, N]) of the one rule (masks.allowed) for chunks of query rows of the
+    descriptors d = (seg, inst, cover, valid) int64 [N]."""
+    seg, inst, cover, valid = d
+    pow2 = pow2_table(seg.device)
+    ks, ki, kv = seg[None], inst[None], (valid == 1)[None]
+    for r0 in range(0, seg.shape[0], rows):
+        sl = slice(r0, r0 + rows)
+        yield r0, allowed(seg[sl, None], inst[sl, None], cover[sl, None], ks, ki, kv, pow2)
+
+
+def _ordered(blocks: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """bool [Qb, KVb] -> (num int32 [1, 1, Qb], indices int32 [1, 1, Qb, KVb]) with the set blocks first, in order."""
+    num = blocks.sum(-1, dtype=torch.int32)
+    idx = torch.argsort(blocks.to(torch.int8), dim=-1, descending=True, stable=True).to(torch.int32)
+    return num[None, None], idx[None, None]
+
+
+def masks_from_descriptors(d: list[torch.Tensor], attention: str, block: int = BLOCK,
+                           rows: int = ROWS) -> dict[str, torch.Tensor | BlockMask]:
+    """Descriptors [N] (on the target device) -> {kind: dense bool [1, 1, N, N] or BlockMask}, built in row chunks.
+    BlockMask: the tiles some (q, k) may read are visited; tiles every (q, k) may read are `full` (no mask_mod
+    evaluation), as create_block_mask does, without its N x N intermediates."""
+    n = d[0].shape[0]
+    if attention == "dense":
+        out = {k: torch.empty(n, n, dtype=torch.bool, device=d[0].device) for k in KINDS}
+        for r0, pair in rule_rows(d, rows):
+            for k, m in zip(KINDS, pair):
+                out[k][r0:r0 + m.shape[0]] = m
+        return {k: v[None, None] for k, v in out.items()}
+    if attention != "flex":
+        raise ValueError(f"attention must be dense or flex here (got {attention!r})")
+    rows = max(block, rows // block * block)
+    nb = -(-n // block)
+    anyb = {k: torch.zeros(nb, nb, dtype=torch.bool, device=d[0].device) for k in KINDS}
+    allb = {k: torch.zeros(nb, nb, dtype=torch.bool, device=d[0].device) for k in KINDS}
+    for r0, pair in rule_rows(d, rows):
+        for k, m in zip(KINDS, pair):
+            q = m.shape[0]
+            tiles = torch.nn.functional.pad(m, (0, nb * block - n, 0, -q % block))  # outside N: False
+            tiles = tiles.unflatten(0, (-1, block)).unflatten(2, (nb, block))  # [qb, block, nb, block]
+            b0 = r0 // block
+            anyb[k][b0:b0 + tiles.shape[0]] = tiles.any(3).any(1)
+            allb[k][b0:b0 + tiles.shape[0]] = tiles.all(3).all(1)
+    mods = mask_mods(*(t[None] for t in d), block)
+    out = {}
+    for k in KINDS:
+        partial, full = _ordered(anyb[k] & ~allb[k]), _ordered(allb[k])
+        out[k] = BlockMask.from_kv_blocks(partial[0], partial[1], full[0], full[1], BLOCK_SIZE=(block, block),
+                                          mask_mod=mods[k], seq_lengths=(n, n))
+    return out
+
+
 class SpeedMasks:
     """The masks of one request by kind: dense bool tensors or BlockMasks, shared by all blocks of a kind."""
 
@@ -64,13 +121,8 @@ class SpeedMasks:
     def from_descriptors(cls, seg: torch.Tensor, inst: torch.Tensor, cover: torch.Tensor, valid: torch.Tensor,
                          device: torch.device | str, attention: str) -> "SpeedMasks":
         """int64 [N] descriptors of the whole sequence (text first, padding as PAD) -> masks on `device`."""
-        d = [t.reshape(1, -1).to(device=device, dtype=torch.int64) for t in (seg, inst, cover, valid)]
-        if attention == "flex":
-            return cls(block_masks(*d, set(KINDS), block=BLOCK))
-        if attention != "dense":
-            raise ValueError(f"attention must be dense or flex here (got {attention!r})")
-        cla, ica = attention_masks(*d)
-        return cls({"cla": cla[:, None], "ica": ica[:, None]})
+        d = [t.reshape(-1).to(device=device, dtype=torch.int64) for t in (seg, inst, cover, valid)]
+        return cls(masks_from_descriptors(d, attention))
 
     def get(self, kind: str) -> torch.Tensor | BlockMask:
         return self.masks[kind]

@@ -3,7 +3,7 @@
 Options, each with a safe fallback:
 - attention: auto (flex on CUDA when it works, dense on CPU) | dense (bool masks, SDPA) | flex (block-sparse)
 - compile: off | blocks (torch.compile of the repeated blocks; a failure to compile falls back to eager)
-- bucket: pad the sequence to a multiple of this many tokens (default 1024 with compile, else 0 = no padding)
+- bucket: pad the sequence to a multiple of this many tokens (default 1024 with compile or flex, else 0 = none)
 - promptCache: LRU entries of prompt embeddings (default 8; 0 = off)
 - lora: fused (default) | unfused
 Precedence: worker command line > model.json `flux.speed` > defaults."""
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from .compile_blocks import COMPILE, compile_blocks, pad_sequence
+from .compile_blocks import COMPILE, compile_blocks, pad_sequence, raise_recompile_limit
 from .errors import WorkerError
 from .flex_mask import ATTENTION, SpeedMasks, install_speed_processors, resolve_attention
 from .prompt_cache import PromptCache
@@ -54,11 +54,12 @@ class SpeedOptions:
             raise bad(f"promptCache must be an integer number of entries in 0..1024 (got {self.prompt_cache!r}).")
         return self
 
-    @property
-    def bucket_tokens(self) -> int:
+    def bucket_tokens(self, attention: str) -> int:
+        """Explicit bucket, else DEFAULT_BUCKET when something compiles per sequence length (compiled blocks, or
+        the flex kernel, compiled for each length it sees), else 0."""
         if self.bucket is not None:
             return self.bucket
-        return DEFAULT_BUCKET if self.compile == "blocks" else 0
+        return DEFAULT_BUCKET if self.compile == "blocks" or attention == "flex" else 0
 
 
 _JSON_KEYS = {"attention": "attention", "compile": "compile", "bucket": "bucket", "promptCache": "prompt_cache",
@@ -89,19 +90,20 @@ class SpeedPath:
         self.reason = reason
         self.compiled = compiled
         self.cache = PromptCache(options.prompt_cache)
+        self.bucket = options.bucket_tokens(attention)
 
     def encode_prompt(self, pipe, prompt: str, device, max_sequence_length: int):
         return self.cache.encode_prompt(pipe, prompt, device, max_sequence_length)
 
     def sequence(self, ctx: torch.Tensor, img_ids: torch.Tensor, descriptors: list[torch.Tensor], n_main: int,
                  device) -> tuple[torch.Tensor, torch.Tensor, SpeedMasks]:
-        ctx, img_ids, descriptors = pad_sequence(ctx, img_ids, descriptors, n_main, self.options.bucket_tokens)
+        ctx, img_ids, descriptors = pad_sequence(ctx, img_ids, descriptors, n_main, self.bucket)
         return ctx, img_ids, SpeedMasks.from_descriptors(*descriptors, device, self.attention)
 
     def facts(self) -> dict:
         o = asdict(self.options)
         return {"attention": self.attention, "attentionReason": self.reason, "compile": self.compiled,
-                "bucket": self.options.bucket_tokens, "promptCache": o["prompt_cache"], "lora": o["lora"]}
+                "bucket": self.bucket, "promptCache": o["prompt_cache"], "lora": o["lora"]}
 
 
 def apply_speed(model, options: SpeedOptions) -> SpeedPath:
@@ -109,6 +111,8 @@ def apply_speed(model, options: SpeedOptions) -> SpeedPath:
     attention, reason = resolve_attention(options.attention, model.device)
     t = model.pipe.transformer
     model.processors = install_speed_processors(t, model.kinds)
+    if attention == "flex" or options.compile == "blocks":
+        raise_recompile_limit()  # one graph per bucket (and mask kind): more than torch's default 8
     compiled = "off"
     if options.compile == "blocks":
         try:

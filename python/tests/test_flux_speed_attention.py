@@ -19,6 +19,7 @@ from contextgen_flux.flex_mask import SpeedAttnProcessor, SpeedMasks, resolve_at
 from contextgen_flux.loader import load_model  # noqa: E402
 from contextgen_flux.model_files import read_model_json  # noqa: E402
 from contextgen_flux.speed import SpeedOptions, apply_speed  # noqa: E402
+from contextgen_train.flex import block_masks  # noqa: E402
 from contextgen_train.masks import PAD, attention_masks  # noqa: E402
 
 BLOCK = 128
@@ -55,7 +56,7 @@ def test_block_mask_equals_the_dense_rule(bucket):
     flex = SpeedMasks.from_descriptors(*d, "cpu", "flex")
     dense = SpeedMasks.from_descriptors(*d, "cpu", "dense")
     rule = dict(zip(("cla", "ica"), attention_masks(*(t[None] for t in d))))
-    nb, skipped = -(-n // BLOCK), 0
+    nb, skipped, fulls = -(-n // BLOCK), 0, 0
     for kind in ("cla", "ica"):
         bm = flex.get(kind)
         assert isinstance(bm, BlockMask) and bm.BLOCK_SIZE == (BLOCK, BLOCK)
@@ -67,6 +68,13 @@ def test_block_mask_equals_the_dense_rule(bucket):
         padded[:n, :n] = rule[kind][0]
         any_read = padded.unflatten(0, (nb, BLOCK)).unflatten(2, (nb, BLOCK)).any(3).any(1)
         assert torch.equal(bm.to_dense()[0, 0].bool(), any_read), kind
+        # the same BlockMask torch's create_block_mask builds (partial and full tiles, both orders)
+        ref = block_masks(*(t[None] for t in d), {kind}, block=BLOCK)[kind]
+        for field in ("kv_num_blocks", "kv_indices", "full_kv_num_blocks", "full_kv_indices", "q_num_blocks",
+                      "q_indices", "full_q_num_blocks", "full_q_indices"):
+            assert torch.equal(getattr(bm, field), getattr(ref, field)), (kind, field)
+        assert bm.seq_lengths == ref.seq_lengths == (n, n)
+        fulls += int(bm.full_kv_num_blocks.sum())
         skipped += int((~any_read).sum())
         if bucket:  # padding: real tokens never read a pad key; pad queries read only pad keys
             real = d[0] != PAD
@@ -74,6 +82,7 @@ def test_block_mask_equals_the_dense_rule(bucket):
             assert not rule[kind][0][real][:, ~real].any() and not rule[kind][0][~real][:, real].any()
         assert flex.active_fraction(kind) < 1.0 and dense.active_fraction(kind) == 1.0
     assert skipped > 0, "the case must leave some 128 x 128 tiles empty"
+    assert fulls > 0, "the case must have tiles every (q, k) of which is allowed"
     assert not torch.equal(rule["cla"], rule["ica"])
 
 
@@ -102,6 +111,22 @@ def test_flex_transformer_equals_the_dense_mask_path(model, record_property):
         out = t(hidden_states=torch.cat([inputs["hidden_states"], inputs["ctx"]], 1),
                 joint_attention_kwargs={"contextgen_masks": free}, return_dict=False, **kw)[0]
     assert (out[:, :ref.shape[1]] - ref).abs().max().item() > 1e-4
+
+
+@pytest.mark.parametrize("rows", [128, 256, 4096])
+def test_chunked_masks_do_not_depend_on_the_chunk(rows):
+    from contextgen_flux.flex_mask import masks_from_descriptors
+
+    plan, inputs = make_case(6, width=320, height=224)
+    d = [t.to(torch.int64) for t in descriptors(plan)]
+    rule = dict(zip(("cla", "ica"), attention_masks(*(t[None] for t in d))))
+    dense = masks_from_descriptors(d, "dense", rows=rows)
+    flex = masks_from_descriptors(d, "flex", rows=rows)
+    ref = masks_from_descriptors(d, "flex", rows=len(d[0]) + BLOCK)
+    for k in ("cla", "ica"):
+        assert torch.equal(dense[k][0, 0], rule[k][0])
+        assert torch.equal(flex[k].kv_indices, ref[k].kv_indices)
+        assert torch.equal(flex[k].full_kv_indices, ref[k].full_kv_indices)
 
 
 def test_attention_choice_and_fallback(monkeypatch):

@@ -79,9 +79,11 @@ def test_options_model_json_then_command_line(tmp_path, model_json):
     p = tmp_path / "model.json"
     p.write_text(json.dumps(doc))
     o = read_speed_options(p, {"attention": "dense", "bucket": None, "compile": None})
-    assert (o.attention, o.bucket_tokens, o.prompt_cache, o.compile, o.lora) == ("dense", 512, 3, "off", "fused")
-    assert read_speed_options(model_json).bucket_tokens == 0
-    assert read_speed_options(model_json, {"compile": "blocks"}).bucket_tokens == 1024
+    assert (o.attention, o.bucket_tokens("dense"), o.prompt_cache, o.compile, o.lora) == \
+        ("dense", 512, 3, "off", "fused")
+    assert read_speed_options(model_json).bucket_tokens("dense") == 0
+    assert read_speed_options(model_json).bucket_tokens("flex") == 1024  # the flex kernel compiles per length
+    assert read_speed_options(model_json, {"compile": "blocks"}).bucket_tokens("dense") == 1024
     for bad, words in (({"bucket": -5}, "bucket must be an integer"), ({"attention": "fast"}, "attention must be"),
                        ({"promptCache": "many"}, "promptCache must be"), ({"turbo": True}, "keys among")):
         doc["flux"]["speed"] = bad
