@@ -21,9 +21,7 @@ fi
 if ! .venv/bin/python -c "import diffusers, transformers, peft, safetensors, accelerate, torchao" 2>/dev/null; then
   .venv/bin/pip install -q -r python/requirements-published.txt
 fi
-if [ ! -f .cache/tiny-flux/model.json ]; then
-  HF_HUB_OFFLINE=1 .venv/bin/python python/scripts/make_tiny_flux.py .cache/tiny-flux
-fi
+HF_HUB_OFFLINE=1 .venv/bin/python python/scripts/make_tiny_flux.py .cache/tiny-flux   # no-op when current
 if [ "${1:-}" != "--no-system" ]; then
   need=()
   command -v redis-server >/dev/null || need+=(redis-server)

@@ -54,13 +54,15 @@ def _int_array(doc: dict, key: str, n: int, width: int = 0) -> np.ndarray:
     if not isinstance(v, list) or len(v) != n:
         got = len(v) if isinstance(v, list) else type(v).__name__
         raise bad_input(f"job.json plan.{key}: expected a list of {n} entries (one per token), got {got}.")
-    try:
-        a = np.asarray(v, dtype=np.int64)
-    except (ValueError, TypeError, OverflowError) as e:
-        raise bad_input(f"job.json plan.{key}: entries must be integers ({e}).") from e
-    if a.shape != ((n, width) if width else (n,)):
-        raise bad_input(f"job.json plan.{key}: expected shape {[n, width] if width else [n]}, got {list(a.shape)}.")
-    return a
+    rows = v if not width else [r for r in v if isinstance(r, list) and len(r) == width]
+    if len(rows) != n:
+        raise bad_input(f"job.json plan.{key}: every entry must be a list of {width} integers.")
+    flat = [x for r in rows for x in r] if width else rows
+    # Integers only: numpy would silently truncate 1.5 to 1, and bool is an int subclass in Python.
+    bad = next((x for x in flat if type(x) is not int or not -2**62 < x < 2**62), None)
+    if bad is not None:
+        raise bad_input(f"job.json plan.{key}: entries must be integers (found {bad!r}).")
+    return np.asarray(flat, dtype=np.int64).reshape((n, width) if width else (n,))
 
 
 def parse_plan(doc: object, width: int, height: int, ref_sizes: list[tuple[int, int]], token_size: int,

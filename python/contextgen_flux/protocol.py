@@ -24,8 +24,12 @@ class EventWriter:
     def emit(self, event: str, **fields) -> None:
         line = json.dumps({"event": event, **fields}, separators=(",", ":"), allow_nan=False)
         with self._lock:
-            self._stream.write(line + "\n")
-            self._stream.flush()
+            try:
+                self._stream.write(line + "\n")
+                self._stream.flush()
+            except (BrokenPipeError, ValueError):  # the supervisor closed our stdout: nobody is listening
+                print("[flux-worker] stdout closed by the supervisor; exiting", file=sys.stderr, flush=True)
+                os._exit(1)
 
 
 def claim_stdout() -> EventWriter:

@@ -77,6 +77,17 @@ def initial_noise(pipe, job: JobInputs, dtype: torch.dtype, device) -> torch.Ten
     return pipe._pack_latents(noise, 1, c, h, w).to(device=device, dtype=dtype)
 
 
+def set_shifted_timesteps(sched, n_main: int, steps: int, device) -> float:
+    """sigmas linspace(1, 1/steps, steps), shifted by mu linear in the main token count (official pipeline_forward);
+    returns mu."""
+    mu = calculate_shift(n_main, sched.config.get("base_image_seq_len", 256),
+                         sched.config.get("max_image_seq_len", 4096), sched.config.get("base_shift", 0.5),
+                         sched.config.get("max_shift", 1.15))
+    sched.set_timesteps(sigmas=np.linspace(1.0, 1 / steps, steps), device=device, mu=mu)
+    sched.set_begin_index(0)
+    return mu
+
+
 def _fault(step: int) -> None:
     """Fault injection for supervisor tests: CONTEXTGEN_FLUX_FAULT=oom@K or exit@K acts before step K (1-based)."""
     spec = os.environ.get("CONTEXTGEN_FLUX_FAULT", "")
@@ -120,11 +131,7 @@ def generate(model: LoadedModel, job: JobInputs, cancelled: Callable[[], bool] =
     latents = initial_noise(pipe, job, model.dtype, dev)
     n = job.steps
     sched = pipe.scheduler
-    mu = calculate_shift(job.plan.n_main, sched.config.get("base_image_seq_len", 256),
-                         sched.config.get("max_image_seq_len", 4096), sched.config.get("base_shift", 0.5),
-                         sched.config.get("max_shift", 1.15))
-    sched.set_timesteps(sigmas=np.linspace(1.0, 1 / n, n), device=dev, mu=mu)
-    sched.set_begin_index(0)
+    set_shifted_timesteps(sched, job.plan.n_main, n, dev)
     t1 = time.perf_counter()
     for i, t in enumerate(sched.timesteps):
         if cancelled():

@@ -105,7 +105,17 @@ class Commands:
             self.running = None
 
 
-def run_job(model, events: EventWriter, cmds: Commands, job: str, job_dir: str) -> None:
+def device_state_lost(e: BaseException) -> bool:
+    """A CUDA error other than OOM (illegal access, launch failure, ...) leaves the context unusable: exit so the
+    supervisor starts a fresh worker."""
+    import torch
+
+    accel = getattr(torch, "AcceleratorError", None)
+    return (accel is not None and isinstance(e, accel)) or "CUDA error" in str(e)
+
+
+def run_job(model, events: EventWriter, cmds: Commands, job: str, job_dir: str) -> bool:
+    """Run one job and report it; returns False when the worker must exit (device state lost)."""
     import torch
 
     from .job import read_job
@@ -139,9 +149,12 @@ def run_job(model, events: EventWriter, cmds: Commands, job: str, job_dir: str) 
         events.emit("error", job=job, kind="oom", fatal=False,
                     message=f"out of memory ({str(e).splitlines()[0][:300]}). Use a smaller canvas, fewer "
                             "references, or a lighter profile (--profile offload or fp8).")
-    except Exception as e:  # noqa: BLE001 - any other failure is reported, the worker stays up
+    except Exception as e:  # noqa: BLE001 - any other failure is reported, the worker stays up unless CUDA broke
         traceback.print_exc(file=sys.stderr)
-        events.emit("error", job=job, kind="internal", fatal=False, message=f"{type(e).__name__}: {e}")
+        fatal = device_state_lost(e)
+        events.emit("error", job=job, kind="internal", fatal=fatal, message=f"{type(e).__name__}: {e}")
+        return not fatal
+    return True
 
 
 def _save_png(image, path) -> None:
@@ -183,9 +196,11 @@ def serve(args: argparse.Namespace, events: EventWriter | None = None, stdin=Non
     while (nxt := cmds.next_job()) is not None:
         job, job_dir = nxt
         try:
-            run_job(model, events, cmds, job, job_dir)
+            healthy = run_job(model, events, cmds, job, job_dir)
         finally:
             cmds.finished()
+        if not healthy:
+            return EXIT_CODES["internal"]
     return 0
 
 

@@ -102,6 +102,10 @@ CORRUPTIONS = {
     "float": lambda d, r: d["inst"].__setitem__(0, 0.5),
     "string": lambda d, r: d["pos"].__setitem__(0, "x"),
     "short": lambda d, r: d["valid"].pop(),
+    "fractional-pos": lambda d, r: d["pos"][-1].__setitem__(2, d["pos"][-1][2] + 0.5),
+    "float-pos": lambda d, r: d["pos"][-1].__setitem__(2, float(d["pos"][-1][2])),
+    "bool-valid": lambda d, r: d["valid"].__setitem__(0, True),
+    "pos-row-of-2": lambda d, r: d["pos"].__setitem__(0, [0, 0]),
     "empty-ref-mask": lambda d, r: [d["valid"].__setitem__(i, 0) for i, s in enumerate(d["seg"]) if s == 4],
 }
 

@@ -224,3 +224,15 @@ def test_check_mode_reports_setup(model_json, tmp_path):
     assert bad.returncode == 1 and report["ok"] is False
     assert any("text_encoder_2" in m for m in report["files"]["missing"])
     assert [p["kind"] for p in report["problems"]] == ["missing-files"]
+
+
+def test_only_a_broken_cuda_context_is_fatal():
+    import torch
+
+    from contextgen_flux.worker import device_state_lost
+
+    assert device_state_lost(RuntimeError("CUDA error: an illegal memory access was encountered"))
+    if hasattr(torch, "AcceleratorError"):
+        assert device_state_lost(torch.AcceleratorError("launch failure"))
+    assert not device_state_lost(ValueError("shapes do not match"))
+    assert not device_state_lost(torch.OutOfMemoryError("CUDA out of memory"))

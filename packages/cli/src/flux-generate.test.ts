@@ -1,7 +1,7 @@
 /** `contextgen generate` on the published-model kind: the tiny random FLUX folder through the real worker. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +10,20 @@ import { REPO_ROOT } from '@contextgen/runtime';
 import { tinyFluxModel } from '../../runtime/src/flux/tiny-flux.test-util.ts';
 import { BIN } from './cli-fixtures.test-util.ts';
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      done({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, ...env } },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+        done({ code: typeof code === 'number' ? code : 1, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -67,4 +75,82 @@ test('refusals need no worker: untrained without the flag (exit 3), a folder wit
   ]);
   assert.equal(b.code, 2, b.stderr);
   assert.match(b.stderr, /no-lora-here does not exist; download the ContextGen LoRA/);
+});
+
+/** A safetensors file with the given F32 tensors (zeros). */
+function safetensors(tensors: Record<string, number[]>): Buffer {
+  let offset = 0;
+  const header: Record<string, unknown> = {};
+  for (const [name, shape] of Object.entries(tensors)) {
+    const bytes = shape.reduce((a, b) => a * b, 1) * 4;
+    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([size, json, Buffer.alloc(offset)]);
+}
+
+/** Processes whose command line mentions `text` (Linux /proc). */
+function processesWith(text: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(text)) out.push(Number(name));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return out;
+}
+
+test('the worker refuses a LoRA of the wrong shape and a GPU profile without CUDA: exit 2, its message, no worker left', async () => {
+  const json = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
+  const wrong = join(out, 'wrong-lora');
+  await mkdir(wrong, { recursive: true });
+  await writeFile(
+    join(wrong, 'transformer_00100.safetensors'),
+    safetensors({
+      'transformer.x_embedder.lora_A.weight': [4, 999],
+      'transformer.x_embedder.lora_B.weight': [8, 4],
+    }),
+  );
+  await writeFile(
+    join(wrong, 'model.json'),
+    JSON.stringify({ ...json, flux: { ...json.flux, lora: wrong } }),
+  );
+  const r = await cli([
+    'generate',
+    PETS,
+    '-o',
+    join(out, 'w.png'),
+    '--model',
+    wrong,
+    '--allow-untrained',
+  ]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /FLUX worker for model "tiny-flux-random": .*x_embedder has lora_A \[4, 999\]/,
+  );
+  assert.deepEqual(processesWith(wrong), []);
+
+  const gpu = join(out, 'gpu-only');
+  await mkdir(gpu, { recursive: true });
+  await writeFile(
+    join(gpu, 'model.json'),
+    JSON.stringify({ ...json, flux: { ...json.flux, profile: 'fp8' } }),
+  );
+  const g = await cli(
+    ['generate', PETS, '-o', join(out, 'g.png'), '--model', gpu, '--allow-untrained'],
+    {
+      CUDA_VISIBLE_DEVICES: '',
+    },
+  );
+  assert.equal(g.code, 2, g.stderr);
+  assert.match(g.stderr, /needs a CUDA GPU/);
+  assert.ok(!existsSync(join(out, 'g.png')));
+  assert.deepEqual(processesWith(gpu), []);
 });

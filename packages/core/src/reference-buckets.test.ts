@@ -69,3 +69,23 @@ test('the bucket rule does not crop: the whole reference is resized and only mas
   const g = prepareReference(ref, { tokenSize: 8, refArea: 512, refMaxSide: 64 })!;
   assert.ok(g.grid.valid.every((v) => v === 1));
 });
+
+test('the bucket rule averages when it shrinks a reference (no aliasing of fine detail)', () => {
+  const n = 768;
+  const data = new Uint8ClampedArray(n * n * 4);
+  for (let y = 0; y < n; y++)
+    for (let x = 0; x < n; x++)
+      data.set(x % 2 === 0 ? [0, 0, 0, 255] : [255, 255, 255, 255], (y * n + x) * 4);
+  const mask = new Uint8Array(n * n).fill(255);
+  const p = prepareReference(
+    { image: { width: n, height: n, data }, mask: { width: n, height: n, data: mask } },
+    PUBLISHED,
+    { width: 256, height: 256 },
+  )!;
+  assert.deepEqual([p.image.width, p.image.height], [256, 256]);
+  // every output pixel covers 3 stripes: 1/3 or 2/3 white, never pure black or white
+  for (let i = 0; i < 256; i++) {
+    const v = p.image.data[i * 4]!;
+    assert.ok(v === 85 || v === 170, `pixel ${i} = ${v}`);
+  }
+});

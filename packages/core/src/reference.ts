@@ -9,7 +9,7 @@
  *   side rounded up to a multiple of `multiple` pixels (official `uniform_resize_16x`).
  */
 import { cropImage, cropMask, maskBoundingBox, resizeImage, resizeMask } from './image-ops.ts';
-import type { PixelRect } from './image-ops.ts';
+import type { PixelRect, ResampleMethod } from './image-ops.ts';
 import type { Mask, ReferenceCutout, RefGrid, RgbaImage, TokenGrid } from './types.ts';
 
 /** Sizes a reference grid is chosen against (from the manifest's `tokenSize` and `limits`). */
@@ -107,18 +107,19 @@ export function bucketSize(w: number, h: number, base: number, multiple: number)
   return { w: up(w), h: up(h) };
 }
 
-/** Where a rule reads a reference from and the pixel size it resizes it to. */
+/** Where a rule reads a reference from, the token grid it resizes it to, and how it resamples. */
 type RegionAndSize = (
   ref: ReferenceCutout,
   bbox: PixelRect,
   canvas: { width: number; height: number },
-) => { region: PixelRect; grid: TokenGrid };
+) => { region: PixelRect; grid: TokenGrid; method: ResampleMethod };
 
 const SIZING_RULES: Record<'grid' | 'shorter-side-buckets', (s: ReferenceSizing) => RegionAndSize> =
   {
     grid: (s) => (_ref, bbox) => ({
       region: bbox,
       grid: refGrid(bbox.width, bbox.height, s as RefGridLimits),
+      method: 'bilinear', // CONTRACTS 1 (the trainer resizes the same way)
     }),
     'shorter-side-buckets': (s) => (ref, _bbox, canvas) => {
       const b = s as Extract<ReferenceSizing, { rule: 'shorter-side-buckets' }>;
@@ -129,9 +130,12 @@ const SIZING_RULES: Record<'grid' | 'shorter-side-buckets', (s: ReferenceSizing)
         b.multiple,
       );
       const P = b.tokenSize;
+      // Downscaling averages (like the official PIL resize, which is antialiased); upscaling is bilinear.
+      const shrinks = px.w * px.h < ref.image.width * ref.image.height;
       return {
         region: { x: 0, y: 0, width: ref.image.width, height: ref.image.height },
         grid: { w: Math.ceil(px.w / P), h: Math.ceil(px.h / P) },
+        method: shrinks ? 'area' : 'bilinear',
       };
     },
   };
@@ -149,7 +153,7 @@ export function prepareReference(
   const bbox = maskBoundingBox(ref.mask);
   if (bbox === null) return null;
   const P = sizing.tokenSize;
-  const { region, grid } = SIZING_RULES[sizing.rule ?? 'grid'](sizing)(ref, bbox, canvas);
+  const { region, grid, method } = SIZING_RULES[sizing.rule ?? 'grid'](sizing)(ref, bbox, canvas);
   const W = grid.w * P;
   const H = grid.h * P;
   const whole =
@@ -157,8 +161,8 @@ export function prepareReference(
     region.y === 0 &&
     region.width === ref.image.width &&
     region.height === ref.image.height;
-  const image = resizeImage(whole ? ref.image : cropImage(ref.image, region), W, H);
-  const mask = resizeMask(whole ? ref.mask : cropMask(ref.mask, region), W, H);
+  const image = resizeImage(whole ? ref.image : cropImage(ref.image, region), W, H, method);
+  const mask = resizeMask(whole ? ref.mask : cropMask(ref.mask, region), W, H, method);
   const pixels = new Float32Array(W * H * 3);
   const valid = new Uint8Array(grid.h * grid.w);
   for (let y = 0; y < H; y++) {

@@ -10,7 +10,7 @@ import {
   type RequestLimits,
 } from '@contextgen/core';
 import { writePng } from '@contextgen/imaging';
-import { readModelInfo } from '@contextgen/runtime';
+import { readModelCard } from '@contextgen/runtime';
 import { drawBoxes } from '../draw-boxes.ts';
 import { inRequestFile, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
@@ -60,7 +60,7 @@ export async function runLayout(argv: string[], io: Io): Promise<number> {
   let limits = NO_MODEL_LIMITS;
   try {
     limits = requestLimits(
-      (await readModelInfo(chooseModel(values.model, file.json.model, file.dir))).manifest,
+      await readModelCard(chooseModel(values.model, file.json.model, file.dir)),
     );
   } catch (err) {
     if (values.model !== undefined || !(err instanceof Error) || err.name !== 'ModelNotFoundError')

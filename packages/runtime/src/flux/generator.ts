@@ -46,6 +46,18 @@ export function workerCommand(
   };
 }
 
+/** Default wait for the model to load: 20 minutes, or CONTEXTGEN_WORKER_READY_TIMEOUT_S. */
+export function readyTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CONTEXTGEN_WORKER_READY_TIMEOUT_S;
+  if (raw === undefined || raw === '') return 20 * 60_000;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0)
+    throw new Error(
+      `CONTEXTGEN_WORKER_READY_TIMEOUT_S=${raw}: give the seconds a worker may take to load the model, e.g. 1800`,
+    );
+  return s * 1000;
+}
+
 /** Previews about ten times per job. */
 function previewEvery(steps: number): number {
   return Math.max(1, Math.round(steps / 10));
@@ -62,7 +74,7 @@ export async function openFluxGenerator(
 ): Promise<Generator & { readonly worker: WorkerSupervisor }> {
   const worker = new WorkerSupervisor(command, {
     label: `FLUX worker for model "${card.name}"`,
-    ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
+    readyTimeoutMs: options.readyTimeoutMs ?? readyTimeoutFromEnv(),
     ...(process.env.CONTEXTGEN_WORKER_LOG
       ? { onLog: (l: string) => process.stderr.write(`[flux] ${l}\n`) }
       : {}),
@@ -71,6 +83,9 @@ export async function openFluxGenerator(
     await worker.start();
   } catch (err) {
     await worker.dispose();
+    if (err instanceof Error && (err as { kind?: string }).kind === 'cuda-missing') {
+      err.message += ` (the profile is "flux.profile" in ${join(card.folder, 'model.json')}: "${card.flux.profile}")`;
+    }
     throw err;
   }
   let disposed = false;

@@ -1,5 +1,6 @@
 /** End to end through the real Python worker on the tiny random FLUX folder (CPU). */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { CancelledError, type GenerationRequest, type ReferenceCutout } from '@contextgen/core';
@@ -89,4 +90,42 @@ test('a worker killed (SIGKILL) mid-job fails that job clearly; the next job get
   assert.deepEqual([r.image.width, r.image.height], [64, 48]);
   assert.notEqual(gen.worker!.pid, pid);
   assert.equal(gen.worker!.starts, 2);
+});
+
+/** Live child processes of this test process (Linux /proc). */
+function children(): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === process.pid && fields[0] !== 'Z') out.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+test('a worker that cannot load the model (layerKinds of the wrong length) fails to open clearly; no process left', async () => {
+  const bad = await tinyFluxModel({ layerKinds: ['cla', 'ica'] });
+  const before = children();
+  try {
+    await assert.rejects(
+      openGenerator(bad, { allowUntrained: true }),
+      (err: Error & { kind?: string }) => {
+        assert.equal(err.name, 'ModelFolderError');
+        assert.equal(err.kind, 'bad-input');
+        assert.match(err.message, /FLUX worker for model "tiny-flux-random": .*layerKinds/);
+        return true;
+      },
+    );
+    assert.deepEqual(
+      children().filter((p) => !before.includes(p)),
+      [],
+    );
+  } finally {
+    await rm(bad, { recursive: true, force: true });
+  }
 });

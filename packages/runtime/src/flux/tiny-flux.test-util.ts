@@ -1,12 +1,11 @@
 /**
  * The tiny random FLUX.1-Kontext folder for end-to-end tests through the real Python worker
  * (spec/WORKER-PROTOCOL.md section 6): built once into .cache/tiny-flux by
- * python/scripts/make_tiny_flux.py (scripts/setup.sh does it; tests build it when absent), then
+ * python/scripts/make_tiny_flux.py (scripts/setup.sh does it; tests make sure it is current), then
  * wrapped in a per-test model folder whose model.json allows small canvases, 2 steps and small
  * reference buckets (manifest overrides, so CPU runs stay short).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,17 +14,16 @@ import { workerPython } from './generator.ts';
 
 export const TINY_FLUX = join(REPO_ROOT, '.cache', 'tiny-flux');
 
+/** Build (or rebuild when its version changed) the tiny folder; a no-op in 0.2 s when current. */
 export function ensureTinyFlux(): string {
-  if (!existsSync(join(TINY_FLUX, 'model.json'))) {
-    execFileSync(
-      workerPython(),
-      [join(REPO_ROOT, 'python', 'scripts', 'make_tiny_flux.py'), TINY_FLUX],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env: { ...process.env, HF_HUB_OFFLINE: '1' },
-      },
-    );
-  }
+  execFileSync(
+    workerPython(),
+    [join(REPO_ROOT, 'python', 'scripts', 'make_tiny_flux.py'), TINY_FLUX],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, HF_HUB_OFFLINE: '1' },
+    },
+  );
   return TINY_FLUX;
 }
 
