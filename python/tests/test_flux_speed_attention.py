@@ -143,3 +143,19 @@ def test_attention_choice_and_fallback(monkeypatch):
     assert used == "dense" and "no flex kernel" in reason
     with pytest.raises(ValueError, match="auto, dense, flex"):
         resolve_attention("sparse", torch.device("cpu"))
+
+
+def test_flex_equals_dense_in_bfloat16(record_property):
+    """The dtype the GPU runs: same model in bf16, flex vs the dense MaskSet path (both round differently)."""
+    m = load_model(read_model_json(ensure_tiny_flux()), profile="full", device="cpu", dtype="bfloat16")
+    apply_speed(m, SpeedOptions(attention="flex"))
+    plan, inputs = make_case(3)
+    inputs = {k: v.to(torch.bfloat16) if v.is_floating_point() and k not in ("txt_ids", "img_ids", "guidance")
+              else v for k, v in inputs.items()}
+    ref = forward(m, plan, inputs, None).float()
+    flex = forward(m, plan, inputs, "flex", bucket=512).float()
+    diff = (flex - ref).abs().max().item()
+    record_property("flex_bf16_max_abs_diff", diff)
+    print(f"bf16 max abs diff flex (+ bucket 512) vs dense MaskSet path: {diff:.3e} "
+          f"(output scale {ref.abs().max().item():.3f})")
+    assert diff <= 0.02 * ref.abs().max().item()
