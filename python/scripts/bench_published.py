@@ -267,6 +267,7 @@ def run(args) -> dict:
             log(f"{row}: failed: {reason}")
         finally:
             free()
+            write(args.out, report(args, device, prepared, results, start))  # a killed run keeps the rows so far
 
     def fp8_row() -> None:
         """First, alone on the device: a fresh random model stands for the fused weights (same shapes), quantised
@@ -304,8 +305,12 @@ def run(args) -> dict:
         measure("fused-flex-compile", t, 2)  # the first step of each bucket compiles
 
     attempt("fused-flex-compile", compile_row)
+    return report(args, device, prepared, results, start)
+
+
+def report(args, device, prepared: list[dict], results: list[dict], start: float) -> dict:
     order = {r: i for i, r in enumerate(ROWS)}
-    results.sort(key=lambda r: order[r["row"]])
+    results = sorted((dict(r) for r in results), key=lambda r: order[r["row"]])
     base = {r["case"]: r["secondsPerStep"] for r in results if r["row"] == "official" and "secondsPerStep" in r}
     flops = {c["name"]: c["flops"] for c in prepared}
     for r in results:
@@ -321,6 +326,16 @@ def run(args) -> dict:
             "loraRank": RANK, "cases": [{"name": c["name"], "maskBuildMs": c["mask_ms"], **c["flops"]}
                                         for c in prepared],
             "results": results, "wallSeconds": time.perf_counter() - start}
+
+
+def write(out: str | None, rep: dict) -> str:
+    md = markdown(rep)
+    if out:
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "bench-published.json").write_text(json.dumps(rep, indent=1))
+        (folder / "bench-published.md").write_text(md)
+    return md
 
 
 def si(x: float, unit: str) -> str:
@@ -372,13 +387,7 @@ def main(argv=None) -> int:
         ap.error("the full-size model needs --device cuda (24 GB of bf16 weights); use --tiny on CPU")
     torch.manual_seed(0)
     rep = run(args)
-    md = markdown(rep)
-    print(md)
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "bench-published.json").write_text(json.dumps(rep, indent=1))
-        (out / "bench-published.md").write_text(md)
+    print(write(args.out, rep))
     return 0
 
 
