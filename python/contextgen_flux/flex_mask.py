@@ -3,8 +3,9 @@
 `SpeedMasks` holds one mask per kind ("cla", "ica") for one request, built once in `prepare` and read by every
 block of that kind: dense bool [1, 1, N, N] (SDPA) or a FlexAttention `BlockMask` (block-sparse: 128 x 128 tiles
 no query of the tile may read are skipped). Both come from the one rule (`contextgen_train.masks.allowed`, via
-`contextgen_train.flex.mask_mods` for the block mask), so they agree element-wise, padding included. Both are built in chunks of query rows (memory ~ N^2 bits, not N^2
-int64 intermediates: the 24 GB profile cannot spare 20 GB for a mask at 18 k tokens).
+`contextgen_train.flex.mask_mods` for the block mask), so they agree element-wise, padding included. Both are
+built in chunks of query rows (memory ~ N^2 bytes at most, not N x N int64 intermediates: at 18 k tokens those
+would take tens of GB, which the 24 GB profile cannot spare).
 
 `SpeedAttnProcessor` is the worker's `ContextGenAttnProcessor` that also takes `SpeedMasks`: a dense mask goes to
 diffusers' own attention (unchanged), a `BlockMask` to `flex_attention` (compiled once on CUDA, eager on CPU). It
@@ -18,7 +19,7 @@ import logging
 import torch
 from torch.nn.attention.flex_attention import BlockMask, flex_attention
 
-from contextgen_train.flex import BLOCK, block_masks, flex, mask_mods
+from contextgen_train.flex import BLOCK, flex, mask_mods
 from contextgen_train.masks import allowed, pow2_table
 
 from .attention import KINDS, ContextGenAttnProcessor, block_names
@@ -28,25 +29,27 @@ log = logging.getLogger("contextgen_flux")
 ATTENTION = ("auto", "dense", "flex")
 
 
-def flex_unavailable(device: torch.device) -> str | None:
-    """Why the flex path cannot run here (None when it can): a tiny block mask and one attention call."""
+def flex_unavailable(device: torch.device, dtype: torch.dtype = torch.float32) -> str | None:
+    """Why the flex path cannot run here (None when it can): a tiny block mask and one attention call in the
+    model's dtype (on CUDA this compiles the kernel once, a few seconds)."""
     try:
-        d = torch.zeros(1, 3, dtype=torch.int64, device=device)
-        bm = block_masks(d + 2, d - 1, d, d + 1, {"cla"}, block=BLOCK)["cla"]  # 3 MAIN tokens
-        q = torch.zeros(1, 1, 3, 16, device=device)
+        d = torch.zeros(3, dtype=torch.int64, device=device)
+        bm = masks_from_descriptors([d + 2, d - 1, d, d + 1], "flex")["cla"]  # 3 MAIN tokens
+        q = torch.zeros(1, 1, 3, 16, device=device, dtype=dtype)
         flex(q, q, q, bm)
         return None
     except Exception as e:  # noqa: BLE001 - any failure means: use the dense path, and say why
         return f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
 
 
-def resolve_attention(requested: str, device: torch.device) -> tuple[str, str]:
+def resolve_attention(requested: str, device: torch.device,
+                      dtype: torch.dtype = torch.float32) -> tuple[str, str]:
     """-> (attention actually used, reason). auto = flex on CUDA when it works, dense elsewhere."""
     if requested not in ATTENTION:
         raise ValueError(f"attention must be one of {', '.join(ATTENTION)} (got {requested!r})")
     if requested == "dense" or (requested == "auto" and device.type != "cuda"):
-        return "dense", "dense boolean masks (SDPA)" + (" : auto on CPU" if requested == "auto" else "")
-    why = flex_unavailable(device)
+        return "dense", "dense boolean masks (SDPA)" + (", auto on CPU" if requested == "auto" else "")
+    why = flex_unavailable(device, dtype)
     if why is not None:
         log.warning("block-sparse attention unavailable, using dense masks: %s", why)
         return "dense", f"flex unavailable ({why})"

@@ -108,7 +108,7 @@ class SpeedPath:
 
 def apply_speed(model, options: SpeedOptions) -> SpeedPath:
     """After load_model: install the processors that take SpeedMasks, compile if asked; sets model.speed."""
-    attention, reason = resolve_attention(options.attention, model.device)
+    attention, reason = resolve_attention(options.attention, model.device, model.dtype)
     t = model.pipe.transformer
     model.processors = install_speed_processors(t, model.kinds)
     if attention == "flex" or options.compile == "blocks":
