@@ -98,21 +98,27 @@ for (let i = 0; i < count; i++) {
   for (let j = 0; j < n; j++) {
     const x1 = int(rng, 0, width - 2);
     const y1 = int(rng, 0, height - 2);
-    const box: [number, number, number, number] = [
+    let box: [number, number, number, number] = [
       x1,
       y1,
       int(rng, x1 + 1, width),
       int(rng, y1 + 1, height),
     ];
+    const outer = instances[0]?.box;
+    if (j === 1 && i % 4 === 0 && outer && outer[2] - outer[0] >= 4 && outer[3] - outer[1] >= 4) {
+      // every 4th plan: the second box nested inside the first
+      box = [outer[0] + 1, outer[1] + 1, outer[2] - 1, outer[3] - 1];
+    }
     const withRef = rng.nextFloat() < 0.8;
     instances.push({ box, ...(withRef ? { reference: `ref-${j}.png` } : {}) });
     references.push(withRef ? randomReference(rng) : undefined);
   }
-  const job = planFluxJob(
+  const planned = planFluxJob(
     CARD,
     { width, height, prompt: 'random plan', seed: i, instances },
     { references },
-  ).job;
+  );
+  const { job } = planned;
   const d = {
     seg: Int32Array.from(job.plan.seg),
     inst: Int32Array.from(job.plan.inst),
@@ -125,6 +131,7 @@ for (let i = 0; i < count; i++) {
     width,
     height,
     references: job.references,
+    refSizes: planned.references.map((r) => [r.image.width, r.image.height]),
     boxes: instances.map((inst) => inst.box),
     plan: job.plan,
     expected: { cla: maskRows(denseMask(d, 'cla'), N), ica: maskRows(denseMask(d, 'ica'), N) },

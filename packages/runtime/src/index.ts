@@ -33,7 +33,7 @@ export {
   readModelCard,
   UntrainedModelError,
 } from './generators/registry.ts';
-export type { ModelKind, OpenOptions } from './generators/kind.ts';
+export type { ModelKind, OpenOptions, ReadCardOptions } from './generators/kind.ts';
 export { manifestCard } from './generators/onnx-embedded.ts';
 export {
   FLUX_KIND,

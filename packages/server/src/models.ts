@@ -22,8 +22,9 @@ export function untrainedWarning(name: string): string {
   return `model "${name}" is untrained (model.json says trained: false, random weights): its images are noise and say nothing about ContextGen's quality; serve a trained model for real results`;
 }
 
-export async function readServedModel(dir: string): Promise<ServedModel> {
-  const card = await readModelCard(dir);
+/** @param checkFiles false in API-only processes: they never load the weights (other machines do). */
+export async function readServedModel(dir: string, checkFiles = true): Promise<ServedModel> {
+  const card = await readModelCard(dir, { checkFiles });
   return { name: card.name, folder: card.folder, manifest: card, untrained: !card.trained };
 }
 
@@ -34,10 +35,11 @@ export async function readServedModel(dir: string): Promise<ServedModel> {
 export async function readServedModels(
   dirs: readonly string[],
   allowUntrained: boolean,
+  checkFiles = true,
 ): Promise<ServedModel[]> {
   if (dirs.length === 0)
     throw new Error('no model to serve; pass --model DIR (a folder with model.json)');
-  const models = await Promise.all(dirs.map(readServedModel));
+  const models = await Promise.all(dirs.map((d) => readServedModel(d, checkFiles)));
   const seen = new Set<string>();
   for (const m of models) {
     if (seen.has(m.name))

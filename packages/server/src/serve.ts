@@ -69,7 +69,7 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
   const options = completeOptions(input);
   const storage = new Storage(options.storageDir);
   await storage.init();
-  const models = await readServedModels(options.modelDirs, options.allowUntrained);
+  const models = await readServedModels(options.modelDirs, options.allowUntrained, options.worker);
   const runnable = options.worker ? await openModels(models, options.stepDelayMs) : new Map();
   const runner = createRunner(runnable);
 

@@ -167,4 +167,8 @@ test('bad flux folders name what is missing and how to get it', async () => {
     message: /elsewhere .*does not exist/,
   });
   await assert.rejects(readModelCard(join(root, 'nothing-here')), /does not exist; pass --model/);
+  // an API-only server process never loads weights: it reads the card without the file checks
+  const apiOnly = await readModelCard(noBase, { checkFiles: false });
+  assert.equal(apiOnly.kind, 'flux-kontext-lora');
+  assert.equal(apiOnly.limits.maxInstances, 10);
 });

@@ -123,7 +123,7 @@ export function missingDiffusersParts(base: string): string[] {
  * Parse and check a flux-kontext model.json and the files it names.
  * @throws ModelFolderError naming each problem and how to fix it
  */
-export function parseFluxCard(json: unknown, folder: string): FluxCard {
+export function parseFluxCard(json: unknown, folder: string, checkFiles = true): FluxCard {
   const parsed = FluxModelJsonSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map(
@@ -137,18 +137,18 @@ export function parseFluxCard(json: unknown, folder: string): FluxCard {
   const m = parsed.data;
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(folder, p));
   const base = abs(m.flux.diffusers);
-  if (!existsSync(base) || !statSync(base).isDirectory()) {
+  if (checkFiles && (!existsSync(base) || !statSync(base).isDirectory())) {
     throw new ModelFolderError(
       `model "${m.name}": the base model folder ${base} ("flux.diffusers" in model.json) does not exist. ${HOW_TO_GET_FLUX}`,
     );
   }
-  const missing = missingDiffusersParts(base);
+  const missing = checkFiles ? missingDiffusersParts(base) : [];
   if (missing.length > 0) {
     throw new ModelFolderError(
       `model "${m.name}": ${base} is not a complete diffusers FLUX.1-Kontext folder; it lacks ${missing.join(', ')}. ${HOW_TO_GET_FLUX}`,
     );
   }
-  const lora = chooseLoraFile(abs(m.flux.lora));
+  const lora = checkFiles ? chooseLoraFile(abs(m.flux.lora)) : abs(m.flux.lora);
   const P = PUBLISHED_SEQUENCE.tokenSize;
   if (
     m.limits.minSide % P !== 0 ||

@@ -115,6 +115,17 @@ test('through a (fake) worker: image, previews, seed; temp dirs removed; bad inp
     ]);
     assert.deepEqual(r.image.data, layout.data);
     assert.ok(previews.length >= 1 && previews.every((w) => w === 128));
+
+    // 20 steps: a preview every 2nd step; reports still arrive in step order
+    const order: string[] = [];
+    await g.generate({ ...REQUEST, steps: 20 }, IMAGES, {
+      previews: true,
+      onProgress: (p) => order.push(`${p.step}${p.preview ? '*' : ''}`),
+    });
+    assert.deepEqual(
+      order,
+      Array.from({ length: 20 }, (_, i) => `${i + 1}${(i + 1) % 2 === 0 ? '*' : ''}`),
+    );
     assert.equal(r.tokens, 512 + 64 + 23 * 12 + 16 * 16);
 
     const empty = { references: [cutout(40, 20, false), undefined, cutout(30, 30, true)] };

@@ -16,7 +16,7 @@ import type { OpenOptions } from '../generators/kind.ts';
 import type { FluxCard } from './card.ts';
 import { readPng, writeJobFiles } from './job-files.ts';
 import { planFluxJob } from './plan.ts';
-import { WorkerSupervisor, type WorkerCommand } from './worker-process.ts';
+import { WorkerSupervisor, type JobProgress, type WorkerCommand } from './worker-process.ts';
 
 /** The Python that runs the worker: `--python`/option, CONTEXTGEN_PYTHON, then the repo's .venv. */
 export function workerPython(option?: string): string {
@@ -105,24 +105,35 @@ export async function openFluxGenerator(
         await writeJobFiles(dir, planned.job, planned.layout, planned.references);
         const t0 = performance.now();
         const { onProgress } = run;
-        const previews: Promise<void>[] = [];
-        const done = await worker.run(`job-${randomUUID()}`, dir, {
-          ...(run.signal ? { signal: run.signal } : {}),
-          ...(onProgress
-            ? {
-                onProgress: (p) => {
-                  if (p.preview === undefined) return onProgress({ step: p.step, total: p.total });
-                  previews.push(
-                    readPng(p.preview).then(
-                      (preview) => onProgress({ step: p.step, total: p.total, preview }),
-                      () => onProgress({ step: p.step, total: p.total }),
-                    ),
-                  );
-                },
-              }
-            : {}),
-        });
-        await Promise.all(previews);
+        // Reports go out in step order: a step with a preview waits for its PNG to be read.
+        let reports: Promise<void> = Promise.resolve();
+        let open = true;
+        let callbackError: unknown;
+        const report = (p: JobProgress): void => {
+          if (!onProgress) return;
+          reports = reports
+            .then(async () => {
+              const preview = p.preview
+                ? await readPng(p.preview).catch(() => undefined)
+                : undefined;
+              if (open)
+                onProgress({ step: p.step, total: p.total, ...(preview ? { preview } : {}) });
+            })
+            .catch((err: unknown) => {
+              callbackError ??= err;
+            });
+        };
+        let done;
+        try {
+          done = await worker.run(`job-${randomUUID()}`, dir, {
+            ...(run.signal ? { signal: run.signal } : {}),
+            onProgress: report,
+          });
+          await reports;
+          if (callbackError !== undefined) throw callbackError;
+        } finally {
+          open = false;
+        }
         const image = await readPng(String(done.result));
         if (image.width !== planned.request.width || image.height !== planned.request.height) {
           throw new Error(

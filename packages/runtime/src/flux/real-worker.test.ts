@@ -40,7 +40,7 @@ let folder: string;
 let gen: Awaited<ReturnType<typeof openGenerator>> & { worker?: WorkerSupervisor };
 before(async () => {
   folder = await tinyFluxModel();
-  gen = await openGenerator(folder, { allowUntrained: true, readyTimeoutMs: 300_000 });
+  gen = await openGenerator(folder, { allowUntrained: true });
 });
 after(async () => {
   await gen?.dispose();
@@ -127,5 +127,31 @@ test('a worker that cannot load the model (layerKinds of the wrong length) fails
     );
   } finally {
     await rm(bad, { recursive: true, force: true });
+  }
+});
+
+test('out of memory in a job (injected) fails that job with the worker message; the worker stays up', async () => {
+  const oomFolder = await tinyFluxModel();
+  process.env.CONTEXTGEN_FLUX_FAULT = 'oom@1';
+  let g: Awaited<ReturnType<typeof openGenerator>> & { worker?: WorkerSupervisor };
+  try {
+    g = await openGenerator(oomFolder, { allowUntrained: true });
+  } finally {
+    delete process.env.CONTEXTGEN_FLUX_FAULT;
+  }
+  try {
+    const pid = g.worker!.pid;
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(g.generate(request(9), images), (err: Error & { kind?: string }) => {
+        assert.equal(err.kind, 'oom');
+        assert.match(err.message, /FLUX worker for model "tiny-flux-random": out of memory/);
+        return true;
+      });
+    }
+    assert.equal(g.worker!.pid, pid);
+    assert.equal(g.worker!.starts, 1);
+  } finally {
+    await g.dispose();
+    await rm(oomFolder, { recursive: true, force: true });
   }
 });

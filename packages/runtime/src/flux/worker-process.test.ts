@@ -158,3 +158,22 @@ test('dispose stops the worker (idempotent) and a missing interpreter says how t
   await assert.rejects(none.start(), /cannot start .*no-such-python.*CONTEXTGEN_PYTHON/);
   await none.dispose();
 });
+
+test('a progress callback that throws fails its job, not the process; the next job runs', async () => {
+  const w = fake({ FAKE_STEP_MS: '30' });
+  try {
+    await w.start();
+    await assert.rejects(
+      w.run('throws', dir, {
+        onProgress: () => {
+          throw new Error('callback bug');
+        },
+      }),
+      /callback bug/,
+    );
+    assert.equal((await w.run('fine', dir)).event, 'done');
+    assert.equal(w.starts, 1);
+  } finally {
+    await w.dispose();
+  }
+});

@@ -148,7 +148,7 @@ export class WorkerSupervisor {
     live.add(child);
     const keep = this.options.stderrLines ?? 40;
     createInterface({ input: child.stderr! }).on('line', (line) => {
-      this.stderrTail.push(line);
+      this.stderrTail.push(line.length > 500 ? `${line.slice(0, 500)}...` : line);
       if (this.stderrTail.length > keep) this.stderrTail.shift();
       this.options.onLog?.(line);
     });
@@ -257,11 +257,18 @@ export class WorkerSupervisor {
       case 'progress': {
         job.step = Number(ev.step);
         job.total = Number(ev.total);
-        job.onProgress?.({
-          step: job.step,
-          total: job.total,
-          ...(typeof ev.preview === 'string' ? { preview: ev.preview } : {}),
-        });
+        try {
+          job.onProgress?.({
+            step: job.step,
+            total: job.total,
+            ...(typeof ev.preview === 'string' ? { preview: ev.preview } : {}),
+          });
+        } catch (err) {
+          // A throwing callback fails its job (never the process); the worker stops the job.
+          this.job = undefined;
+          this.send({ cmd: 'cancel', job: job.id });
+          job.reject(err instanceof Error ? err : new Error(String(err)));
+        }
         return;
       }
       case 'done':

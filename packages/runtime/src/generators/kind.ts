@@ -20,6 +20,14 @@ export interface OpenOptions {
   readonly stepDelayMs?: number;
 }
 
+export interface ReadCardOptions {
+  /**
+   * Check that the files model.json names exist (default true). API-only server processes
+   * pass false: they validate requests against the card and never load the weights.
+   */
+  readonly checkFiles?: boolean;
+}
+
 export interface ModelKind {
   /** The `kind` value in model.json. */
   readonly kind: string;
@@ -27,7 +35,7 @@ export interface ModelKind {
    * Check the parsed model.json and the files it names (cheap: no weights are loaded).
    * @throws ModelFolderError / ManifestError naming the folder, the file and the fix
    */
-  readCard(json: unknown, folder: string): Promise<ModelCard>;
+  readCard(json: unknown, folder: string, options?: ReadCardOptions): Promise<ModelCard>;
   /** Load the model. */
   open(card: ModelCard, options: OpenOptions): Promise<Generator>;
 }

@@ -91,9 +91,9 @@ export async function openOnnxGenerator(card: ModelCard, options: OpenOptions): 
 
 export const onnxEmbeddedKind: ModelKind = {
   kind: 'onnx-embedded',
-  readCard(json, folder) {
+  readCard(json, folder, options = {}) {
     const manifest = parseManifest(json, folder);
-    const missing = missingFiles(folder, manifest);
+    const missing = options.checkFiles === false ? [] : missingFiles(folder, manifest);
     if (missing.length > 0) {
       throw new ModelFolderError(
         `model "${manifest.name}" in ${folder} lacks ${missing.join(', ')} named in model.json; copy the complete folder or re-export it`,

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Generator, ModelCard } from '@contextgen/core';
 import { ModelFolderError } from '../load-model.ts';
 import { fluxKontextKind } from '../flux/kind.ts';
-import type { ModelKind, OpenOptions } from './kind.ts';
+import type { ModelKind, OpenOptions, ReadCardOptions } from './kind.ts';
 import { onnxEmbeddedKind } from './onnx-embedded.ts';
 
 export const DEFAULT_KIND = 'onnx-embedded';
@@ -66,7 +66,10 @@ export function kindOf(json: unknown, folder: string): ModelKind {
  * Read a model folder's card: model.json checked by its kind, the files it names present.
  * @throws ModelFolderError / ManifestError naming the folder, the file and the fix
  */
-export async function readModelCard(dir: string): Promise<ModelCard> {
+export async function readModelCard(
+  dir: string,
+  options: ReadCardOptions = {},
+): Promise<ModelCard> {
   const folder = resolve(dir);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new ModelFolderError(
@@ -74,7 +77,7 @@ export async function readModelCard(dir: string): Promise<ModelCard> {
     );
   }
   const json = await readModelJson(folder);
-  return kindOf(json, folder).readCard(json, folder);
+  return kindOf(json, folder).readCard(json, folder, options);
 }
 
 /**
