@@ -115,17 +115,30 @@ def masks_from_descriptors(d: list[torch.Tensor], attention: str, block: int = B
 class SpeedMasks:
     """The masks of one request by kind: dense bool tensors or BlockMasks, shared by all blocks of a kind."""
 
-    def __init__(self, masks: dict[str, torch.Tensor | BlockMask]) -> None:
+    def __init__(self, masks: dict[str, torch.Tensor | BlockMask], descriptors: list[torch.Tensor] | None = None):
         if set(masks) != set(KINDS):
             raise ValueError(f"SpeedMasks needs exactly the kinds {KINDS}, got {sorted(masks)}")
         self.masks = masks
+        self.descriptors = descriptors  # for the dense fallback of a flex call that fails at run time
+        self._dense: dict[str, torch.Tensor] | None = None
 
     @classmethod
     def from_descriptors(cls, seg: torch.Tensor, inst: torch.Tensor, cover: torch.Tensor, valid: torch.Tensor,
                          device: torch.device | str, attention: str) -> "SpeedMasks":
         """int64 [N] descriptors of the whole sequence (text first, padding as PAD) -> masks on `device`."""
         d = [t.reshape(-1).to(device=device, dtype=torch.int64) for t in (seg, inst, cover, valid)]
-        return cls(masks_from_descriptors(d, attention))
+        return cls(masks_from_descriptors(d, attention), d)
+
+    def dense(self, kind: str) -> torch.Tensor:
+        """The dense bool mask of a kind (built on first use, from the same descriptors)."""
+        m = self.masks[kind]
+        if not isinstance(m, BlockMask):
+            return m
+        if self._dense is None:
+            if self.descriptors is None:
+                raise ValueError("these SpeedMasks were built without descriptors: no dense fallback")
+            self._dense = masks_from_descriptors(self.descriptors, "dense")
+        return self._dense[kind]
 
     def get(self, kind: str) -> torch.Tensor | BlockMask:
         return self.masks[kind]
@@ -150,10 +163,32 @@ class SpeedAttnProcessor(ContextGenAttnProcessor):
         if attention_mask is not None:
             raise ValueError("pass either attention_mask or contextgen_masks, not both")
         mask = contextgen_masks.get(self.kind)
-        if not isinstance(mask, BlockMask):  # dense: diffusers' FluxAttnProcessor as it is
-            return super(ContextGenAttnProcessor, self).__call__(attn, hidden_states, encoder_hidden_states, mask,
-                                                                 image_rotary_emb)
-        return _flex_forward(attn, hidden_states, encoder_hidden_states, image_rotary_emb, mask)
+        if isinstance(mask, BlockMask):
+            if torch.compiler.is_compiling():
+                return _flex_forward(attn, hidden_states, encoder_hidden_states, image_rotary_emb, mask)
+            if FLEX_STATE["failed"] is None:
+                try:
+                    return _flex_forward(attn, hidden_states, encoder_hidden_states, image_rotary_emb, mask)
+                except Exception as e:  # noqa: BLE001 - see flex_failed
+                    if not flex_failed(e):
+                        raise
+            mask = contextgen_masks.dense(self.kind)
+        # dense: diffusers' FluxAttnProcessor as it is
+        return super(ContextGenAttnProcessor, self).__call__(attn, hidden_states, encoder_hidden_states, mask,
+                                                             image_rotary_emb)
+
+
+FLEX_STATE: dict[str, str | None] = {"failed": None}  # set once a flex call failed: the process stays on dense
+
+
+def flex_failed(e: Exception) -> bool:
+    """A flex call raised: True (recorded, logged; this and later calls use the dense masks) unless the error is
+    one the worker must see (out of memory, a CUDA error that leaves the device unusable)."""
+    if isinstance(e, torch.OutOfMemoryError) or "CUDA error" in str(e):
+        return False
+    FLEX_STATE["failed"] = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+    log.warning("block-sparse attention failed, using dense masks from now on: %s", FLEX_STATE["failed"])
+    return True
 
 
 def _flex_forward(attn, hidden_states, encoder_hidden_states, image_rotary_emb, block_mask: BlockMask):

@@ -159,3 +159,29 @@ def test_flex_equals_dense_in_bfloat16(record_property):
     print(f"bf16 max abs diff flex (+ bucket 512) vs dense MaskSet path: {diff:.3e} "
           f"(output scale {ref.abs().max().item():.3f})")
     assert diff <= 0.02 * ref.abs().max().item()
+
+
+def test_a_flex_call_failing_at_run_time_falls_back_to_dense(model, monkeypatch, caplog):
+    import contextgen_flux.flex_mask as fm
+
+    plan, inputs = make_case(3)
+    ref = forward(model, plan, inputs, None)
+
+    def broken(*a, **k):
+        raise NotImplementedError("no flex kernel for this head size")
+
+    monkeypatch.setattr(fm, "_flex_forward", broken)
+    monkeypatch.setitem(fm.FLEX_STATE, "failed", None)
+    with caplog.at_level("WARNING", logger="contextgen_flux"):
+        got = forward(model, plan, inputs, "flex", bucket=512)
+    assert "no flex kernel" in fm.FLEX_STATE["failed"] and "using dense masks" in caplog.text
+    assert (got - ref).abs().max().item() <= 1e-6
+
+    def oom(*a, **k):
+        raise torch.OutOfMemoryError("CUDA out of memory")
+
+    monkeypatch.setattr(fm, "_flex_forward", oom)
+    monkeypatch.setitem(fm.FLEX_STATE, "failed", None)
+    with pytest.raises(torch.OutOfMemoryError):  # the worker reports oom; no silent switch
+        forward(model, plan, inputs, "flex")
+    assert fm.FLEX_STATE["failed"] is None
