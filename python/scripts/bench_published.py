@@ -15,6 +15,8 @@ model quantised in place; the others share one model, fused after `official`):
   fused-flex        fused, FlexAttention block mask (128 x 128 tiles no query may read are skipped)
   fused-flex-compile  fused, flex, torch.compile of the repeated blocks (compile time reported apart)
   fp8-flex          torchao float8 weight-only quantisation of the fused weights, flex, eager
+  generation        a whole --gen-steps (28) generation of the 768 x 768 case through the worker's sampler with
+                    random T5-XXL / CLIP-L / VAE (python/scripts/random_flux_pipeline.py), after a 2-step warm-up
 Each row: median seconds per step over --steps timed steps after warm-up, torch.cuda.max_memory_allocated during
 the steps (weights included), speed-up over `official`. FLOPs per step: every nn.Linear counted from its input
 size in a meta-device forward (fused weights), attention 4 * N^2 * heads * head_dim per block, times the share of
@@ -43,6 +45,7 @@ import torch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))  # random_flux_pipeline
 
 from contextgen_flux.compile_blocks import compile_blocks  # noqa: E402
 from contextgen_flux.flex_mask import SpeedMasks, install_speed_processors, rule_rows  # noqa: E402
@@ -61,7 +64,7 @@ CASES = [("768x768, 3 refs", 768, [(32, 32)] * 3,
           [(0.04, 0.08, 0.52, 0.73), (0.39, 0.26, 0.96, 0.94), (0.23, 0.05, 0.68, 0.49)]),
          ("1024x1024, 4 refs", 1024, [(49, 48)] * 4,
           [(0.02, 0.03, 0.50, 0.55), (0.45, 0.05, 0.97, 0.52), (0.05, 0.47, 0.55, 0.97), (0.40, 0.40, 0.95, 0.95)])]
-ROWS = ("official", "fused-dense", "fused-flex", "fused-flex-compile", "fp8-flex")
+ROWS = ("official", "fused-dense", "fused-flex", "fused-flex-compile", "fp8-flex", "generation")
 RANK = 512
 
 
@@ -306,6 +309,36 @@ def run(args) -> dict:
         measure("fused-flex-compile", t, 2)  # the first step of each bucket compiles
 
     attempt("fused-flex-compile", compile_row)
+
+    def generation_row() -> None:
+        """A whole generation of the first case through the worker's sampler, with random T5 / CLIP / VAE around
+        the fused transformer (flex masks; compiled blocks when the compile row ran)."""
+        from contextgen_flux.loader import LoadedModel
+        from contextgen_flux.sampler import generate
+        from contextgen_flux.speed import SpeedOptions, SpeedPath
+        from random_flux_pipeline import job_inputs, random_pipeline
+
+        compiled = any(r["row"] == "fused-flex-compile" and "secondsPerStep" in r for r in results)
+        pipe = random_pipeline(t, args.tiny, device, dtype)
+        model = LoadedModel(pipe, None, Path("random"), {}, "full", device, dtype, kinds, [], True)
+        model.speed = SpeedPath(SpeedOptions(attention="flex", compile="blocks" if compiled else "off",
+                                             prompt_cache=0), "flex", "bench", "blocks" if compiled else "off")
+        c, (_, side, refs, _) = prepared[0], cases[0]
+        generate(model, job_inputs(c["plan"], side, refs, text, steps=2))  # warm-up: encoders, VAE, kernels
+        if device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats()
+        s = time.perf_counter()
+        image, timings = generate(model, job_inputs(c["plan"], side, refs, text, steps=args.gen_steps))
+        total = time.perf_counter() - s
+        peak = torch.cuda.max_memory_allocated() / 1e9 if device.type == "cuda" else None
+        results.append(dict(row="generation", case=c["name"], tokens=c["flops"]["tokens"],
+                            secondsPerStep=timings["denoiseSeconds"] / args.gen_steps, peakGB=peak,
+                            finite=bool(np.isfinite(np.asarray(image, dtype=np.float32)).all()),
+                            generation={"steps": args.gen_steps, "seconds": total, "compiled": compiled,
+                                        "imageSize": list(image.size), **timings}))
+        log(f"generation / {c['name']}: {args.gen_steps} steps in {total:.2f} s ({timings})")
+
+    attempt("generation", generation_row)
     return report(args, device, prepared, results, start)
 
 
@@ -317,7 +350,8 @@ def report(args, device, prepared: list[dict], results: list[dict], start: float
     for r in results:
         if "secondsPerStep" in r:
             f = flops[r["case"]]
-            r["speedup"] = base[r["case"]] / r["secondsPerStep"] if r["case"] in base else None
+            r["speedup"] = base[r["case"]] / r["secondsPerStep"] if r["case"] in base else None  # generation:
+            # denoise time per step, scheduler and cast included
             r["neededTFLOPs"] = f["neededTotal"] / r["secondsPerStep"] / 1e12
             r["timesIdeal"] = r["secondsPerStep"] / (f["neededTotal"] / (args.peak_tflops * 1e12))
     gpu = torch.cuda.get_device_name() if device.type == "cuda" else platform.processor() or "cpu"
@@ -367,6 +401,13 @@ def markdown(rep: dict) -> str:
         sp = f"{r['speedup']:.2f}x" if r.get("speedup") else "-"
         pk = "-" if r["peakGB"] is None else f"{r['peakGB']:.1f}"
         note = f"warm-up incl. compile {r['warmupSeconds']:.0f} s" if r.get("warmupSeconds") else ""
+        if r.get("generation"):
+            g = r["generation"]
+            note = (f"whole {g['steps']}-step generation {g['seconds']:.2f} s (text + VAE encode "
+                    f"{g['prepareSeconds']:.2f}, denoise {g['denoiseSeconds']:.2f}, decode {g['decodeSeconds']:.2f}; "
+                    f"random {'tiny' if rep['tiny'] else 'T5-XXL / CLIP-L / FLUX'} encoders and VAE; "
+                    f"{'compiled' if g['compiled'] else 'eager'} blocks); s/step = "
+                    "denoise / steps")
         lines.append(f"| {r['row']} | {r['case']} | {r['tokens']} | {r['secondsPerStep']:.4f} | {sp} | {pk} | "
                      f"{r['neededTFLOPs']:.3g} | {r['timesIdeal']:.3g} | {note} |")
     return "\n".join(lines) + "\n"
@@ -378,6 +419,7 @@ def main(argv=None) -> int:
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--rows", default=",".join(ROWS), help=f"comma list among {', '.join(ROWS)}")
     ap.add_argument("--steps", type=int, default=3, help="timed steps per row and case (median)")
+    ap.add_argument("--gen-steps", type=int, default=28, help="steps of the whole generation row")
     ap.add_argument("--budget-s", type=float, default=400, help="start no row after this many seconds")
     ap.add_argument("--peak-tflops", type=float, default=989.0, help="dense bf16 peak of the GPU (H200: 989)")
     ap.add_argument("--compile-backend", default="inductor", help="torch.compile backend of the compile row")
