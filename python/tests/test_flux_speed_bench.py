@@ -49,12 +49,16 @@ def test_linear_flop_count_matches_the_structure(bench, which):
 
 def test_tiny_run_writes_the_table(bench, tmp_path):
     out = tmp_path / "out"
-    assert bench.main(["--tiny", "--device", "cpu", "--rows", "official,fused-dense", "--steps", "1",
-                       "--out", str(out)]) == 0
+    assert bench.main(["--tiny", "--device", "cpu", "--rows", "official,fused-dense,generation", "--steps", "1",
+                       "--gen-steps", "3", "--out", str(out)]) == 0
     rep = json.loads((out / "bench-published.json").read_text())
     assert [c["tokens"] for c in rep["cases"]] == [512, 1120]
     rows = [(r["row"], r["case"]) for r in rep["results"]]
-    assert rows == [(r, c["name"]) for r in ("official", "fused-dense") for c in rep["cases"]]
+    first = rep["cases"][0]["name"]
+    per_case = [(r, c["name"]) for r in ("official", "fused-dense") for c in rep["cases"]]
+    assert rows == per_case + [("generation", first)]
+    gen = rep["results"][-1]["generation"]
+    assert gen["steps"] == 3 and gen["imageSize"] == [192, 192] and gen["denoiseSeconds"] > 0
     for r in rep["results"]:
         assert r["secondsPerStep"] > 0 and r["finite"] and r["timesIdeal"] > 1
     assert all(r["speedup"] == 1.0 for r in rep["results"] if r["row"] == "official")
