@@ -60,7 +60,8 @@ def compile_blocks(transformer, backend: str = "inductor", mode: str | None = No
     import torch._dynamo
 
     raise_recompile_limit()
-    torch._dynamo.config.suppress_errors = True  # a graph that fails to compile at its first call runs eager (logged by dynamo)
+    # a graph that fails to compile at its first call runs eager (dynamo logs why)
+    torch._dynamo.config.suppress_errors = True
     kw = {"dynamic": False, "backend": backend}
     if mode is not None:
         kw["mode"] = mode

@@ -124,7 +124,8 @@ def inputs(cfg: dict, plan, text: int, device, dtype, seed: int) -> dict:
     g = torch.Generator("cpu").manual_seed(seed)
     n_img = len(plan.seg) - text
     r = lambda *s: torch.randn(*s, generator=g).to(device=device, dtype=dtype)  # noqa: E731
-    return dict(hidden_states=r(1, n_img, cfg["in_channels"]), encoder_hidden_states=r(1, text, cfg["joint_attention_dim"]),
+    return dict(hidden_states=r(1, n_img, cfg["in_channels"]),
+                encoder_hidden_states=r(1, text, cfg["joint_attention_dim"]),
                 pooled_projections=r(1, cfg["pooled_projection_dim"]),
                 timestep=torch.tensor([0.6], device=device, dtype=dtype),
                 guidance=torch.tensor([3.5], device=device, dtype=torch.float32),
