@@ -5,12 +5,9 @@ keys its processor's `__call__` names. `ContextGenAttnProcessor` (a `FluxAttnPro
 `contextgen_masks`, a `MaskSet`, and attends with the mask of its own block kind. Everything else is diffusers'
 code: projections, RMS norms, RoPE, output projections.
 
-Swapping the attention implementation per kind of mask (the block-sparse FlexAttention path of the speed issue,
-not built yet): `MaskSet.for_kind` returns whatever the processor's diffusers attention backend takes as
-`attn_mask`. This dense `MaskSet` returns bool [B, 1, N, N] for the native SDPA backend. A block-sparse subclass
-would return a FlexAttention `BlockMask` (built from the same rule, as `contextgen_train/flex.py` does) for the
-kinds it covers, and the processors of those blocks would get diffusers' flex backend
-(`processor._attention_backend`); `transformer_flux`, the sampler and the protocol stay as they are.
+Swapping the attention implementation per kind of mask (the block-sparse FlexAttention path of the speed issue):
+`flex_mask.py` (`SpeedMasks`, `SpeedAttnProcessor`, installed by `speed.apply_speed`) holds a dense mask or a
+FlexAttention `BlockMask` per kind, built from the same rule; `transformer_flux` and the protocol stay as they are.
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ class LoadedModel:
     processors: list[ContextGenAttnProcessor]
     fused: bool
     timings: dict = field(default_factory=dict)
+    speed: object | None = None  # speed.SpeedPath once speed.apply_speed ran (sampler hooks), else None
 
     def facts(self) -> dict:
         import diffusers
@@ -55,7 +56,8 @@ class LoadedModel:
                 "doubleBlocks": len(t.transformer_blocks), "singleBlocks": len(t.single_transformer_blocks),
                 "layerKinds": self.kinds, "tokenSize": TOKEN_SIZE, "textTokens": TEXT_TOKENS,
                 "defaults": {"steps": 28, "guidance": 3.5},
-                "versions": {"torch": torch.__version__, "diffusers": diffusers.__version__}}
+                "versions": {"torch": torch.__version__, "diffusers": diffusers.__version__},
+                **({"speed": self.speed.facts()} if self.speed is not None else {})}
 
 
 def resolve_device(requested: str, profile: str) -> torch.device:

@@ -33,7 +33,7 @@ class Prepared:
     txt_ids: torch.Tensor
     ctx: torch.Tensor  # packed latents of layout + references [1, N_ctx, C]
     img_ids: torch.Tensor  # float32 [N_img, 3]
-    masks: MaskSet
+    masks: MaskSet  # or flex_mask.SpeedMasks on the speed path
     guidance: torch.Tensor | None
 
 
@@ -48,14 +48,21 @@ def encode_image(pipe, pixels: np.ndarray, device: torch.device, dtype: torch.dt
 def prepare(model: LoadedModel, job: JobInputs) -> Prepared:
     pipe, plan = model.pipe, job.plan
     dev = pipe._execution_device
-    pe, pooled, txt_ids = pipe.encode_prompt(prompt=kontext_edit_prompt(job.prompt), prompt_2=None, device=dev,
-                                             max_sequence_length=plan.text_tokens)
+    speed = model.speed  # speed.SpeedPath: prompt cache, bucket padding, dense or block-sparse masks (or None)
+    if speed is not None:
+        pe, pooled, txt_ids = speed.encode_prompt(pipe, kontext_edit_prompt(job.prompt), dev, plan.text_tokens)
+    else:
+        pe, pooled, txt_ids = pipe.encode_prompt(prompt=kontext_edit_prompt(job.prompt), prompt_2=None, device=dev,
+                                                 max_sequence_length=plan.text_tokens)
     vdt = pipe.vae.dtype
     ctx = torch.cat([encode_image(pipe, job.layout, dev, vdt)]
                     + [encode_image(pipe, r, dev, vdt) for r in job.refs], dim=1).to(model.dtype)
     img_ids = torch.from_numpy(plan.pos[plan.text_tokens:]).to(device=dev, dtype=torch.float32)
     seg, inst, cover, valid = (torch.from_numpy(a) for a in (plan.seg, plan.inst, plan.cover, plan.valid))
-    masks = MaskSet.from_descriptors(seg, inst, cover, valid, model.device)
+    if speed is not None:
+        ctx, img_ids, masks = speed.sequence(ctx, img_ids, [seg, inst, cover, valid], plan.n_main, model.device)
+    else:
+        masks = MaskSet.from_descriptors(seg, inst, cover, valid, model.device)
     guidance = torch.full([1], job.guidance, device=dev, dtype=torch.float32) \
         if pipe.transformer.config.guidance_embeds else None
     return Prepared(pe.to(model.dtype), pooled.to(model.dtype), txt_ids.float(), ctx, img_ids, masks, guidance)

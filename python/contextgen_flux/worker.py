@@ -175,7 +175,12 @@ def serve(args: argparse.Namespace, events: EventWriter | None = None, stdin=Non
 
         t0 = time.perf_counter()
         spec = read_model_json(args.model_json)
-        model = load_model(spec, profile=args.profile, device=args.device, dtype=args.dtype)
+        from .speed import apply_speed, read_speed_options
+
+        speed = read_speed_options(args.model_json, speed_cli(args))
+        model = load_model(spec, profile=args.profile, device=args.device, dtype=args.dtype,
+                           fuse=speed.lora == "fused")
+        apply_speed(model, speed)
         events.emit("ready", protocol=PROTOCOL, model=model.facts(),
                     timings={"loadSeconds": round(time.perf_counter() - t0, 4)})
     except WorkerError as e:
@@ -206,7 +211,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     ap.add_argument("--dtype", choices=("bfloat16", "float32"), help="compute dtype (default: model.json)")
     ap.add_argument("--check", action="store_true", help="print one JSON report of the setup and exit")
+    # speed options (speed.py, spec/WORKER-PROTOCOL.md 5.1); unset = model.json `flux.speed`, then the defaults
+    ap.add_argument("--attention", choices=("auto", "dense", "flex"), help="masks: dense SDPA or block-sparse flex")
+    ap.add_argument("--compile", choices=("off", "blocks"), help="torch.compile the repeated blocks")
+    ap.add_argument("--bucket", type=int, help="pad the sequence to a multiple of this many tokens (0 = none)")
+    ap.add_argument("--prompt-cache", type=int, help="prompt embeddings kept (LRU entries, 0 = off)")
+    ap.add_argument("--lora", choices=("fused", "unfused"), help="fuse the LoRA into the weights (default)")
     return ap.parse_args(argv)
+
+
+def speed_cli(args: argparse.Namespace) -> dict:
+    return {"attention": args.attention, "compile": args.compile, "bucket": args.bucket,
+            "prompt_cache": args.prompt_cache, "lora": args.lora}
 
 
 def main(argv: list[str] | None = None) -> int:
