@@ -15,7 +15,6 @@ import {
   segmentInfoEntryCount,
   type CanvasSize,
   type GenerationRequest,
-  type ModelManifest,
 } from '@contextgen/core';
 import { InputFileError, inRequestFile, UsageError } from './errors.ts';
 
