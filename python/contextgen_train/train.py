@@ -130,7 +130,7 @@ class Trainer:
         torch._foreach_lerp_(list(self.ema.parameters()), list(self.net.parameters()), 1 - decay)
 
     def state_dict(self) -> dict:
-        rng = {"gen": self.gen.get_state(), "torch": torch.get_rng_state()}
+        rng = {"gen": self.gen.get_state(), "gen_device": self.device.type, "torch": torch.get_rng_state()}
         if self.device.type == "cuda":
             rng["cuda"] = torch.cuda.get_rng_state(self.device)
         return {"config": self.cfg.to_dict(), "train_config": dataclasses.asdict(self.tcfg),
@@ -151,10 +151,21 @@ class Trainer:
             self.opt.load_state_dict(s["optimizer"])
         else:
             self.lr_start = self.step
-        self.gen.set_state(s["rng"]["gen"])
-        torch.set_rng_state(s["rng"]["torch"])
-        if "cuda" in s["rng"] and self.device.type == "cuda":
-            torch.cuda.set_rng_state(s["rng"]["cuda"], self.device)
+        self._load_rng(s["rng"])
+
+    def _load_rng(self, rng: dict) -> None:
+        """Exact on the device that saved it; on another device (a GPU checkpoint resumed on CPU or the
+        reverse) the generators' states do not fit each other, so the noise generator is re-seeded from
+        (seed, rank, step): deterministic, but not the stream the saving device would have drawn."""
+        cpu_state_bytes = torch.Generator().get_state().numel()  # a CUDA generator's state is 16 bytes
+        saved = rng.get("gen_device") or ("cpu" if rng["gen"].numel() == cpu_state_bytes else "cuda")
+        if saved == self.device.type:
+            self.gen.set_state(rng["gen"])
+        else:
+            self.gen.manual_seed(self.tcfg.seed + 7919 * self.rank + 1_000_003 * self.step)
+        torch.set_rng_state(rng["torch"])
+        if "cuda" in rng and self.device.type == "cuda" and saved == "cuda":
+            torch.cuda.set_rng_state(rng["cuda"], self.device)
 
 
 def run(trainer: Trainer, batches: StepBatches, max_steps: int, deadline: float | None = None,
