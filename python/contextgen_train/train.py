@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import os
 import time
 from typing import Callable
@@ -78,8 +79,14 @@ class Trainer:
                                  fused=self.device.type == "cuda")
 
     def lr(self) -> float:
-        base = self.tcfg.dpo_lr if self.stage == "dpo" else self.tcfg.lr
-        return base * min(1.0, (self.step - self.lr_start + 1) / max(1, self.tcfg.warmup_steps))
+        tc = self.tcfg
+        base = tc.dpo_lr if self.stage == "dpo" else tc.lr
+        warm = min(1.0, (self.step - self.lr_start + 1) / max(1, tc.warmup_steps))
+        if self.stage == "dpo" or tc.lr_decay_steps <= 0:
+            return base * warm
+        start = self.lr_start + tc.warmup_steps  # cosine from the warmup's end to lr_decay_steps (global)
+        frac = min(1.0, max(0.0, (self.step - start) / max(1, tc.lr_decay_steps - start)))
+        return base * warm * (tc.lr_min_ratio + (1 - tc.lr_min_ratio) * 0.5 * (1 + math.cos(math.pi * frac)))
 
     def start_dpo(self) -> None:
         """Reference = frozen copy of the SFT (EMA) model; the policy starts from it too."""

@@ -126,3 +126,17 @@ def test_shipped_gpu_checkpoint_resumes_on_cpu(tmp_path):
     m = tr.train_step(sb[0])
     assert tr.step == step0 + 1 and m["loss"] == m["loss"]  # finite, not NaN
     assert not states_equal(before, tr.net.state_dict())
+
+
+def test_cosine_lr_decay_after_warmup(batches):
+    _, vocab = batches
+    tr = Trainer(CFG, TrainConfig(lr=1e-3, warmup_steps=10, lr_decay_steps=110, lr_min_ratio=0.1), vocab)
+    at = {}
+    for s in (0, 9, 10, 60, 110, 500):
+        tr.step = s
+        at[s] = tr.lr()
+    assert at[0] == pytest.approx(1e-4) and at[9] == pytest.approx(1e-3) and at[10] == pytest.approx(1e-3)
+    assert at[60] == pytest.approx(0.55e-3) and at[110] == pytest.approx(1e-4) and at[500] == pytest.approx(1e-4)
+    flat = Trainer(CFG, TrainConfig(lr=1e-3, warmup_steps=10), vocab)
+    flat.step = 500
+    assert flat.lr() == pytest.approx(1e-3)
