@@ -199,14 +199,18 @@ class SeamHead(nn.Module):
     neighbours' patches (zeros outside the image), so the graph needs no data-dependent shapes (ONNX
     with dynamic token counts). The last convolution starts at zero: the head starts as the identity."""
 
-    def __init__(self, token_size: int, channels: int = 3, width: int = 32):
+    def __init__(self, token_size: int, channels: int = 3, width: int = 16):
         super().__init__()
         self.P, self.C = token_size, channels
         self.conv1 = nn.Conv2d(channels, width, 3)
         self.conv2 = nn.Conv2d(width, channels, 3)
 
     def forward(self, out: Tensor, pos: Tensor, is_main: Tensor) -> Tensor:
-        """out [B, Ni, P*P*C], pos int64 [B, Ni, 3], is_main bool [B, Ni] -> [B, Ni, P*P*C]."""
+        """out [B, Ni, P*P*C], pos int64 [B, Ni, 3], is_main bool [B, Ni] -> [B, Ni, P*P*C].
+        Only the first half of the rows can be main tokens (the layout image has as many): the convolutions
+        run there, a slice by a shape (dynamic in ONNX, static per bucket under torch.compile)."""
+        rest = out[:, (out.shape[1] + 1) // 2:]
+        out, pos, is_main = (x[:, : (x.shape[1] + 1) // 2] for x in (out, pos, is_main))
         B, Ni, Pd = out.shape
         P, C = self.P, self.C
         main = is_main.to(pos.dtype)  # [B, Ni]
@@ -228,4 +232,4 @@ class SeamHead(nn.Module):
         crop = canvas[:, :, P - 2: 2 * P + 2, P - 2: 2 * P + 2]  # [B*Ni, C, P+4, P+4]
         fix = self.conv2(F.gelu(self.conv1(crop)))  # [B*Ni, C, P, P]
         fix = fix.permute(0, 2, 3, 1).reshape(B, Ni, Pd)  # token layout (py*P + px)*C + c
-        return out + fix * is_main[..., None].to(out.dtype)
+        return torch.cat((out + fix * is_main[..., None].to(out.dtype), rest), 1)
