@@ -54,6 +54,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="per-GPU batch size, or auto: the largest of 128..2048 whose DPO-sized step on the longest "
                          "samples stays under 85%% of GPU memory (CUDA)")
     ap.add_argument("--lr", type=float, default=None)
+    ap.add_argument("--lr-decay", default="auto",
+                    help="cosine decay of the SFT learning rate: auto (to the end of this call's SFT time, from the "
+                         "step rate measured over the warmup), off, or the global step it ends at")
+    ap.add_argument("--recipe", default="checkpoint", choices=["checkpoint", "defaults"],
+                    help="when resuming: keep the checkpoint's TrainConfig, or take today's defaults (seed kept)")
     ap.add_argument("--dpo-fraction", type=float, default=0.0, help="share of this call's time for Diffusion-DPO")
     ap.add_argument("--dpo-at-step", type=int, default=None, help="switch to DPO at this global step (or earlier by time)")
     ap.add_argument("--dpo-beta", type=float, default=None)
@@ -104,6 +109,25 @@ def open_dataset(folder: Path, cfg: ModelConfig):
     return Imig100kReader(folder, size=cfg.image_size, ref_size=cfg.limits.refMaxSide)
 
 
+def decay_to_call_end(trainer: Trainer, batches: StepBatches, sft_steps: int, sft_end: float, run_to) -> None:
+    """Train through the warmup (run_to(step)), measure the step rate over its second half, and set the
+    cosine decay to end where this call's SFT time will: lr_decay_steps is then fixed (saved, so a resume
+    continues the same schedule). Ranks agree on the smallest estimate."""
+    tc = trainer.tcfg
+    probe_end = min(sft_steps, trainer.step + max(20, tc.warmup_steps))
+    run_to(trainer.step + (probe_end - trainer.step) // 2)
+    t_mid, s_mid = time.monotonic(), trainer.step
+    run_to(probe_end)
+    rate = (trainer.step - s_mid) / max(time.monotonic() - t_mid, 1e-9)
+    end = min(sft_steps, trainer.step + int(rate * max(0.0, sft_end - time.monotonic())))
+    if torch.distributed.is_initialized():
+        t = torch.tensor([end], device=trainer.device)
+        torch.distributed.all_reduce(t, op=torch.distributed.ReduceOp.MIN)
+        end = int(t.item())
+    trainer.tcfg = dataclasses.replace(tc, lr_decay_steps=max(end, trainer.step + 1))
+    print(f"[lr] cosine decay to step {trainer.tcfg.lr_decay_steps} ({rate:.2f} steps/s measured)", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     t_start = time.monotonic()
@@ -120,6 +144,8 @@ def main(argv: list[str] | None = None) -> dict:
     if ckpt is not None:
         cfg, tok, prov = ModelConfig.from_dict(ckpt["config"]), WordTokenizer(ckpt["vocab"]), ckpt["provenance"]
         tdict = dict(ckpt["train_config"], betas=tuple(ckpt["train_config"]["betas"]))
+        if args.recipe == "defaults":
+            tdict = dataclasses.asdict(TrainConfig(seed=tdict["seed"]))
     else:
         cfg, tok, prov = get_config(args.config), WordTokenizer.build(data.meta["vocab"]), {}
         tdict = dataclasses.asdict(TrainConfig(seed=args.seed))
@@ -167,6 +193,11 @@ def main(argv: list[str] | None = None) -> dict:
     step0, t_train = trainer.step, time.monotonic()
     if trainer.stage == "sft":
         sft_steps = min(args.max_steps, args.dpo_at_step or args.max_steps)
+        if args.lr_decay == "auto":
+            decay_to_call_end(trainer, batches, sft_steps, sft_end, lambda n: run(trainer, batches, n, sft_end, log, bar,
+                                                                                 workers, peak))
+        elif args.lr_decay != "off":
+            trainer.tcfg = dataclasses.replace(trainer.tcfg, lr_decay_steps=int(args.lr_decay))
         run(trainer, batches, sft_steps, sft_end, log, bar, workers, peak)
         if (args.dpo_fraction > 0 or args.dpo_at_step is not None) and trainer.step < args.max_steps:
             trainer.start_dpo()

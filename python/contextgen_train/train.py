@@ -104,7 +104,7 @@ class Trainer:
 
     def _optimizer(self, lr: float) -> torch.optim.Optimizer:
         return torch.optim.AdamW(self.net.parameters(), lr=lr, betas=self.tcfg.betas, weight_decay=self.tcfg.weight_decay,
-                                 fused=self.device.type == "cuda")
+                                 fused=self.device.type in ("cuda", "cpu"))  # one fused kernel per step
 
     def lr(self) -> float:
         tc = self.tcfg
