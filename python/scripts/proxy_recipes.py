@@ -66,6 +66,12 @@ CANDIDATES: dict[str, dict] = {
     "dpo-late": {**BASE, "dpo_share": 0.05, "dpo_beta": 100.0},
     "token-4": {**BASE, "cfg": {"token_size": 4}},
 }
+# Second round: the first round's winner (lr-cosine) with the changes that helped or that it may rescue.
+COSINE = CANDIDATES["lr-cosine"]
+CANDIDATES.update({
+    "cos+noisier": {**COSINE, "train": {**COSINE["train"], "logit_normal_mean": 0.8, "logit_normal_std": 0.8}},
+    "cos+conv": {**COSINE, "cfg": {"head": "conv"}},
+})
 BATCH = 16
 T_GRID = [(i + 0.5) / 4 for i in range(4)]
 

@@ -30,7 +30,7 @@ def test_gpu_run_cpu_path(tmp_path, monkeypatch):
     assert s1["group"] == 3 and len(s1["buckets"]["txt"]) == 1 and 1 <= len(s1["buckets"]["img"]) <= 2
     row = json.loads((out1 / "train_log.jsonl").read_text().splitlines()[-1])
     assert row["tflops"] > 0 and 0 <= row["data_wait"] <= 1 and "mfu" not in row  # no known peak on CPU
-    assert 2 <= load_checkpoint(out1 / "checkpoint.pt")["train_config"]["lr_decay_steps"] <= 3  # --lr-decay auto
+    assert load_checkpoint(out1 / "checkpoint.pt")["train_config"]["lr_decay_steps"] == 4  # auto: the end (step 3) + 1
     m1 = json.loads((out1 / "model.json").read_text())
     assert m1["trained"] is False and m1["provenance"]["steps"] == 3 and m1["provenance"]["dataSamples"] == 10
     assert len((out1 / "train_log.jsonl").read_text().splitlines()) == 3
