@@ -24,7 +24,7 @@ export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD/python${PYTHONPATH:+:$PYTHONPATH}"
 PY=${PYTHON:-python3}
 RESUME=()
 if [ -z "${NO_RESUME:-}" ] && compgen -G "models/embedded/checkpoint.pt*" >/dev/null && [ "$CONFIG" = embedded ]; then
-  RESUME=(--resume-from models/embedded)
+  RESUME=(--resume-from models/embedded --recipe defaults)  # today's TrainConfig, not the checkpoint's
 fi
 {
   echo "== machine: $(nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || echo no GPU), $NCPU cpus"
@@ -41,7 +41,7 @@ fi
   "$PY" -m contextgen_train.gpu_run --config "$CONFIG" --data "$DATA" --out "$WORK/model" \
     --minutes "$MINUTES" --batch "$BATCH" --dpo-fraction "$DPO_FRACTION" --lean-checkpoint \
     --compile "$COMPILE" --buckets "$BUCKETS" --group "$GROUP" --workers "$WORKERS" \
-    --device "${DEVICE:-auto}" --reserve-s "${RESERVE_S:-25}" "${RESUME[@]}" ${EXTRA:-}
+    --device "${DEVICE:-auto}" --reserve-s "${RESERVE_S:-25}" --lr-decay auto "${RESUME[@]}" ${EXTRA:-}
 } 2>&1 | tee "$OUT/run.log"
 cp "$WORK/model/run.json" "$WORK/model/train_log.jsonl" "$OUT/" 2>/dev/null || true
 # The tool returns at most 8 files of < 16 MiB: one tarball, split.
