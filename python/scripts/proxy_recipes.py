@@ -184,12 +184,12 @@ def evaluate(tr: Trainer, tok: WordTokenizer, held_dir: Path, n_loss: int = 96, 
 
 
 def table(rows: list[dict]) -> str:
-    head = f"| {'candidate':<10} | val_loss | box_l1 | seam | samples | steps sft+dpo | GFLOP/step | train s |"
+    head = f"| {'candidate':<12} | val_loss | box_l1 | seam | samples | steps sft+dpo | GFLOP/step | train s |"
     out = [head, "|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|"]
     base = next((r for r in rows if r["name"] == "base"), None)
     for r in sorted(rows, key=lambda r: r["val_loss"]):
         d = f" ({r['val_loss'] - base['val_loss']:+.4f})" if base and r is not base else ""
-        out.append(f"| {r['name']:<10} | {r['val_loss']:.4f}{d} | {r['box_l1']:.2f} | {r['seam']:.3f} | {r['samples']} | "
+        out.append(f"| {r['name']:<12} | {r['val_loss']:.4f}{d} | {r['box_l1']:.2f} | {r['seam']:.3f} | {r['samples']} | "
                    f"{r['sft_steps']}+{r['dpo_steps']} | {r['gflop_per_sft_step']} | {r['train_s']} |")
     return "\n".join(out)
 

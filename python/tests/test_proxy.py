@@ -33,4 +33,4 @@ def test_table_sorts_by_val_loss_and_shows_the_delta():
     rows = [{"name": n, "val_loss": v, "box_l1": 1.0, "seam": 1.0, "samples": 16, "sft_steps": 1, "dpo_steps": 0,
              "gflop_per_sft_step": 1.0, "train_s": 1.0} for n, v in (("base", 0.5), ("conv-head", 0.4))]
     lines = proxy.table(rows).splitlines()
-    assert lines[2].startswith("| conv-head") and "(-0.1000)" in lines[2] and lines[3].startswith("| base")
+    assert lines[2].startswith("| conv-head ") and "(-0.1000)" in lines[2] and lines[3].startswith("| base")

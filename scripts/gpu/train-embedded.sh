@@ -3,7 +3,7 @@
 # train the embedded model (resuming from models/embedded when it holds a checkpoint), export,
 # and bring the model folder back through $OUT as a tarball split below 16 MiB.
 #   usage: bash scripts/gpu/train-embedded.sh MINUTES SAMPLES SEED
-#   env:   CONFIG (embedded), BATCH (256; "auto" = largest that fits), DPO_FRACTION (0.15),
+#   env:   CONFIG (embedded), BATCH (256; "auto" = largest that fits), DPO_FRACTION (0.05),
 #          WORKERS (cpus-2), DEVICE (auto), COMPILE (blocks | model | off), BUCKETS (2,4 | off),
 #          GROUP (16), DATA (an existing shard folder: skip rendering), NO_RESUME (1: start fresh),
 #          EXTRA (more gpu_run flags, e.g. "--attention flex --compile-dynamic")
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MINUTES=${1:-6}; SAMPLES=${2:-24000}; SEED=${3:-2}
-CONFIG=${CONFIG:-embedded}; BATCH=${BATCH:-256}; DPO_FRACTION=${DPO_FRACTION:-0.15}
+CONFIG=${CONFIG:-embedded}; BATCH=${BATCH:-256}; DPO_FRACTION=${DPO_FRACTION:-0.05}
 COMPILE=${COMPILE:-blocks}; BUCKETS=${BUCKETS:-2,4}; GROUP=${GROUP:-16}
 NCPU=$(nproc); WORKERS=${WORKERS:-$(( NCPU > 3 ? NCPU - 2 : 1 ))}
 OUT=${OUT:-/tmp/out}; WORK=${WORK:-/tmp/cg-train}; mkdir -p "$OUT"; rm -rf "$WORK"; mkdir -p "$WORK"
