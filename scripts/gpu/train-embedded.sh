@@ -11,11 +11,13 @@
 # The log (run.log) has samples/s, counted TFLOP/s, utilisation (mfu) and data_wait every few steps;
 # run.json the call's totals. Rehearse on CPU (tiny config, a few steps, compiled):
 #   CONFIG=tiny DEVICE=cpu BATCH=8 NO_RESUME=1 OUT=/tmp/rehearsal bash scripts/gpu/train-embedded.sh 1 300 1
-# On the device: run(command="bash scripts/gpu/train-embedded.sh 6 24000 2", carry=[".gpu"], timeout_s=540)
-# leaves about 5 minutes of a 15-minute lease for the machine's start and one rerun.
+# On the device: run(command="bash scripts/gpu/train-embedded.sh 5 24000 2", carry=[".gpu"], timeout_s=540)
+# (data ~1 min + 5 min + export) leaves room in a 15-minute lease for the machine's start. Compiled steps
+# compile once per bucket, and the DPO stage (2B rows) once more per bucket: the first steps of each
+# stage are slow and the run can end a little after MINUTES; COMPILE=off avoids that for very short calls.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-MINUTES=${1:-6}; SAMPLES=${2:-24000}; SEED=${3:-2}
+MINUTES=${1:-5}; SAMPLES=${2:-24000}; SEED=${3:-2}
 CONFIG=${CONFIG:-embedded}; BATCH=${BATCH:-256}; DPO_FRACTION=${DPO_FRACTION:-0.05}
 COMPILE=${COMPILE:-blocks}; BUCKETS=${BUCKETS:-2,4}; GROUP=${GROUP:-16}
 NCPU=$(nproc); WORKERS=${WORKERS:-$(( NCPU > 3 ? NCPU - 2 : 1 ))}
