@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import torch
 
+from .buckets import Buckets, group_order
 from .configs import ModelConfig
 from .masks import PAD
 from .patches import layout_to_model_space, patchify, to_model_space
@@ -74,10 +75,13 @@ def process(raw: RawSample, cfg: ModelConfig, tok: WordTokenizer) -> Example:
 
 
 def collate(examples: list[Example], cfg: ModelConfig, drop: list[bool], pad_multiple: int = 1,
-            fixed: tuple[int, int] | None = None) -> Batch:
+            fixed: tuple[int, int] | None = None, buckets: Buckets | None = None) -> Batch:
     """drop[i]: condition dropout for sample i (prompt -> [<bos>], no phrases; layout and refs kept).
     pad_multiple: round the sequence length N up with PAD tokens (aligned attention kernels on GPU).
-    fixed: (Ntxt, Nimg) to pad every batch to (static shapes for torch.compile)."""
+    fixed: (Ntxt, Nimg) to pad every batch to; buckets: pad to the smallest bucket that fits. Both give
+    static shapes for torch.compile: the text ids are then padded to the config's limits too (prompts to
+    maxTextTokens, B * maxInstances phrase rows of maxPhraseTokens, spare rows holding <bos>), so every
+    tensor's shape depends on (B, Ntxt, Nimg) only."""
     sizes = {e.size for e in examples}
     if len(sizes) != 1:
         raise ValueError(f"a batch must share one image size, got {sorted(sizes)}; resize samples to one side")
@@ -88,6 +92,9 @@ def collate(examples: list[Example], cfg: ModelConfig, drop: list[bool], pad_mul
                          [r.grid if r else None for r in e.refs])
              for e, pr, ph in zip(examples, prompts, phrases)]
     n_txt, n_img = max(p.n_txt for p in plans), max(p.n_img for p in plans)
+    static = fixed is not None or buckets is not None
+    if buckets is not None:
+        n_txt, n_img = buckets.fit(n_txt, n_img)
     if fixed is not None:
         if n_txt > fixed[0] or n_img > fixed[1]:
             raise ValueError(f"batch needs {n_txt} text and {n_img} image tokens, more than the fixed {fixed}")
@@ -95,10 +102,14 @@ def collate(examples: list[Example], cfg: ModelConfig, drop: list[bool], pad_mul
     n_img += -(n_txt + n_img) % pad_multiple
     N, Pd = n_txt + n_img, cfg.patch_dim
     flat_phr = [p for ph in phrases for p in ph]
-    Lp, Lph = max(map(len, prompts)), max(map(len, flat_phr), default=1)
+    Lp, Lph, Q = max(map(len, prompts)), max(map(len, flat_phr), default=1), len(flat_phr)
+    if static:
+        lim = cfg.limits
+        Lp, Lph, Q = max(Lp, lim.maxTextTokens), max(Lph, lim.maxPhraseTokens), max(Q, B * lim.maxInstances)
     prompt_ids = torch.zeros(B, Lp, dtype=torch.int64)
-    phrase_ids = torch.zeros(len(flat_phr), Lph, dtype=torch.int64)
-    zero_row = B * Lp + len(flat_phr) * Lph
+    phrase_ids = torch.zeros(Q, Lph, dtype=torch.int64)
+    phrase_ids[len(flat_phr):, 0] = BOS  # spare rows: a valid sequence (an all-pad row would give NaN attention)
+    zero_row = B * Lp + Q * Lph
     txt_index = torch.full((B, n_txt), zero_row, dtype=torch.int64)
     img = torch.zeros(B, n_img, Pd)
     pos = torch.zeros(B, N, 3, dtype=torch.int64)
@@ -130,11 +141,16 @@ class StepBatches(torch.utils.data.Dataset):
 
     def __init__(self, source, cfg: ModelConfig, tok: WordTokenizer, batch_size: int, seed: int,
                  cond_dropout: float, rank: int = 0, world: int = 1, total_steps: int = 10**9, pad_multiple: int = 1,
-                 fixed: tuple[int, int] | None = None):
+                 fixed: tuple[int, int] | None = None, buckets: Buckets | None = None,
+                 lengths: np.ndarray | None = None, group: int = 1):
+        """buckets: pad each batch to a bucket (static shapes); lengths [len(source), 2] (Ntxt, Nimg) per
+        sample and group > 1: the samples of `group` consecutive steps are regrouped by length (less padding)."""
         self.source, self.cfg, self.tok = source, cfg, tok
         self.batch_size, self.seed, self.cond_dropout = batch_size, seed, cond_dropout
         self.rank, self.world, self.total_steps, self.pad_multiple = rank, world, total_steps, pad_multiple
-        self.fixed = fixed
+        self.fixed, self.buckets, self.lengths, self.group = fixed, buckets, lengths, group
+        if group > 1 and (lengths is None or len(lengths) != len(source)):
+            raise ValueError("group > 1 needs lengths for every sample (buckets.dataset_lengths)")
 
     def __len__(self) -> int:
         return self.total_steps
@@ -144,6 +160,14 @@ class StepBatches(torch.utils.data.Dataset):
         return np.random.default_rng([self.seed, epoch]).permutation(len(self.source))
 
     def indices(self, step: int) -> list[int]:
+        if self.group <= 1:
+            return self._plain_indices(step)
+        w, G = step // self.group, self.group
+        window = np.array([i for s in range(w * G, w * G + G) for i in self._plain_indices(s)])
+        groups = group_order(self.lengths[window], self.batch_size, np.random.default_rng([self.seed, 2_000_003, w, self.rank]))
+        return [int(i) for i in window[groups[step % G]]]
+
+    def _plain_indices(self, step: int) -> list[int]:
         n, out = len(self.source), []
         first = (step * self.world + self.rank) * self.batch_size
         for g in range(first, first + self.batch_size):
@@ -154,7 +178,7 @@ class StepBatches(torch.utils.data.Dataset):
         rng = np.random.default_rng([self.seed, 1_000_003, step, self.rank])
         drop = list(rng.random(self.batch_size) < self.cond_dropout)
         return collate([process(self.source[i], self.cfg, self.tok) for i in self.indices(step)], self.cfg, drop,
-                       self.pad_multiple, self.fixed)
+                       self.pad_multiple, self.fixed, self.buckets)
 
 
 def max_lengths(cfg: ModelConfig, instances: int, ref_size: int) -> tuple[int, int]:

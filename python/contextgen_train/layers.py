@@ -189,3 +189,47 @@ class LastLayer(nn.Module):
     def forward(self, x: Tensor, vec: Tensor) -> Tensor:
         shift, scale = self.adaLN_modulation(vec)[:, None].chunk(2, dim=-1)  # [B, 1, hidden] x2
         return self.linear(modulate(self.norm_final(x), shift, scale))  # [B, Ni, out_dim]
+
+
+class SeamHead(nn.Module):
+    """Convolutional unpatchify for the main tokens: two 3x3 convolutions over the pixels of the image
+    the main tokens' patches form, added to the per-token linear output, so pixels on both sides of a
+    token border are predicted together (no 8x8 seams). Main tokens are the first image rows in raster
+    order (CONTRACTS 2): the grid width comes from their position ids, and each token gathers its 8
+    neighbours' patches (zeros outside the image), so the graph needs no data-dependent shapes (ONNX
+    with dynamic token counts). The last convolution starts at zero: the head starts as the identity."""
+
+    def __init__(self, token_size: int, channels: int = 3, width: int = 16):
+        super().__init__()
+        self.P, self.C = token_size, channels
+        self.conv1 = nn.Conv2d(channels, width, 3)
+        self.conv2 = nn.Conv2d(width, channels, 3)
+
+    def forward(self, out: Tensor, pos: Tensor, is_main: Tensor) -> Tensor:
+        """out [B, Ni, P*P*C], pos int64 [B, Ni, 3], is_main bool [B, Ni] -> [B, Ni, P*P*C].
+        Only the first half of the rows can be main tokens (the layout image has as many): the convolutions
+        run there, a slice by a shape (dynamic in ONNX, static per bucket under torch.compile)."""
+        rest = out[:, (out.shape[1] + 1) // 2:]
+        out, pos, is_main = (x[:, : (x.shape[1] + 1) // 2] for x in (out, pos, is_main))
+        B, Ni, Pd = out.shape
+        P, C = self.P, self.C
+        main = is_main.to(pos.dtype)  # [B, Ni]
+        row, col = pos[..., 1], pos[..., 2]  # [B, Ni]
+        H = (row * main).amax(1, keepdim=True) + 1  # [B, 1] main grid size
+        W = (col * main).amax(1, keepdim=True) + 1
+        idx = torch.arange(Ni, device=out.device)[None]  # [1, Ni]
+        cells, oks = [], []
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                ok = (row + dr >= 0) & (row + dr < H) & (col + dc >= 0) & (col + dc < W) & is_main  # [B, Ni]
+                cells.append(torch.where(ok, idx + dr * W + dc, torch.zeros_like(idx + dr * W)))
+                oks.append(ok)
+        nb = torch.stack(cells, 2).clamp(0, Ni - 1)  # [B, Ni, 9]
+        okf = torch.stack(oks, 2).to(out.dtype)  # [B, Ni, 9]
+        g = torch.gather(out[:, :, None, :].expand(B, Ni, 9, Pd), 1, nb[..., None].expand(B, Ni, 9, Pd))
+        g = g * okf[..., None]  # [B, Ni, 9, Pd], zeros beyond the image
+        canvas = g.reshape(B * Ni, 3, 3, P, P, C).permute(0, 5, 1, 3, 2, 4).reshape(B * Ni, C, 3 * P, 3 * P)
+        crop = canvas[:, :, P - 2: 2 * P + 2, P - 2: 2 * P + 2]  # [B*Ni, C, P+4, P+4]
+        fix = self.conv2(F.gelu(self.conv1(crop)))  # [B*Ni, C, P, P]
+        fix = fix.permute(0, 2, 3, 1).reshape(B, Ni, Pd)  # token layout (py*P + px)*C + c
+        return torch.cat((out + fix * is_main[..., None].to(out.dtype), rest), 1)

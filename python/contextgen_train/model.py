@@ -13,9 +13,10 @@ import torch
 from torch import Tensor, nn
 
 from .configs import ModelConfig
-from .layers import DoubleStreamBlock, EmbedND, LastLayer, MLPEmbedder, Modulation, SingleStreamBlock, timestep_embedding
+from .layers import (DoubleStreamBlock, EmbedND, LastLayer, MLPEmbedder, Modulation, SeamHead, SingleStreamBlock,
+                     timestep_embedding)
 from .flex import block_masks, check_attention
-from .masks import attention_masks
+from .masks import MAIN, attention_masks
 
 TIME_FEATURES = 256
 NUM_SEGMENTS = 6
@@ -35,6 +36,7 @@ class ContextGenDiT(nn.Module):
         self.double_blocks = nn.ModuleList(DoubleStreamBlock(h, cfg.heads, cfg.mlp_ratio) for _ in range(cfg.depth_double))
         self.single_blocks = nn.ModuleList(SingleStreamBlock(h, cfg.heads, cfg.mlp_ratio) for _ in range(cfg.depth_single))
         self.final_layer = LastLayer(h, cfg.patch_dim)
+        self.seam_head = SeamHead(cfg.token_size, cfg.channels) if cfg.head == "conv" else None
         self.kinds = list(cfg.kinds)
         init_weights(self)
 
@@ -58,7 +60,10 @@ class ContextGenDiT(nn.Module):
         x = torch.cat((txt, img), 1)  # [B, N, hidden]
         for block in self.single_blocks:
             x = block(x, vec, cos, sin, masks[next(kinds)])  # [B, N, hidden]
-        return self.final_layer(x[:, n_txt:], vec)  # [B, Ni, P*P*3]
+        out = self.final_layer(x[:, n_txt:], vec)  # [B, Ni, P*P*3]
+        if self.seam_head is not None:
+            out = self.seam_head(out, pos[:, n_txt:], seg[:, n_txt:] == MAIN)
+        return out
 
 
 def sdpa_model(model: ContextGenDiT) -> ContextGenDiT:
@@ -95,6 +100,9 @@ def init_weights(model: nn.Module, zero_gates: bool = True) -> None:
         if isinstance(m, Modulation):
             nn.init.zeros_(m.lin.weight)
             nn.init.zeros_(m.lin.bias)
+        elif isinstance(m, SeamHead):
+            nn.init.zeros_(m.conv2.weight)
+            nn.init.zeros_(m.conv2.bias)
         elif isinstance(m, LastLayer):
             for lin in (m.adaLN_modulation[-1], m.linear):
                 nn.init.zeros_(lin.weight)

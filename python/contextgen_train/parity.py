@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .noise import gaussian_noise
 from .sample import OnnxModel, timesteps
 from .shards import ShardReader
 
@@ -84,6 +85,11 @@ def compare(model: OnnxModel, raw, ts: dict) -> dict:
     r["out0_runtime_maxdiff"] = _maxdiff(same[0, :n], ts["out0"].reshape(out.shape)[0, :n])
     final = model.sample(raw, steps=meta["steps"], noise=noise, latent=True)
     r["final_maxdiff"] = _maxdiff(final.reshape(-1), ts["final"])
+    # Same seed, same picture: the Python sampler's own noise for the request's seed.
+    r["noise_bits_equal"] = bool(np.array_equal(gaussian_noise(meta["seed"], noise.size).view(np.uint32),
+                                                ts["noise"].view(np.uint32)))
+    seeded = model.sample(raw, seed=meta["seed"], steps=meta["steps"], latent=True)
+    r["seed_final_maxdiff"] = _maxdiff(seeded.reshape(-1), ts["final"])
     # The Python schedule and Euler loop on the TypeScript inputs: isolates sampler and schedule.
     sched = timesteps(meta["steps"], n, model.manifest["sampling"]["shift"])
     r["timesteps_maxdiff"] = _maxdiff(np.array(sched), np.array(meta["timesteps"]))

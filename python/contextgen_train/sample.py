@@ -18,6 +18,7 @@ import torch
 
 from .data import collate, process
 from .manifest import FILES
+from .noise import gaussian_noise
 from .patches import unpatchify
 from .shards import ShardReader
 from .tokenizer import WordTokenizer
@@ -78,14 +79,15 @@ class OnnxModel:
     def sample(self, raw, seed: int = 0, steps: int | None = None, noise: np.ndarray | None = None,
                latent: bool = False) -> np.ndarray:
         """One dataset sample -> generated uint8 [S, S, 3] (guidance 1: the conditional branch only).
-        noise: the initial latent [1, Nmain, P*P*3] (default: normal noise from `seed`);
+        noise: the initial latent [1, Nmain, P*P*3] (default: `gaussian_noise(seed)`, the bits
+        `contextgen generate --seed` draws, so the same seed gives the same picture on both sides);
         latent: return the final latent (model space, patch layout) instead of the image."""
         ex, b, feeds = self.inputs(raw)
         steps = steps or self.manifest["sampling"]["steps"]
         img = b.img.numpy().copy()
         n = b.n_main
         if noise is None:
-            noise = np.random.default_rng(seed).standard_normal(img[:, :n].shape)
+            noise = gaussian_noise(seed, img[:, :n].size)
         x = np.asarray(noise, np.float32).reshape(img[:, :n].shape)
         ts = timesteps(steps, n, self.manifest["sampling"]["shift"])
         x = self.euler(feeds, img, x, ts)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import os
 import time
 from typing import Callable
@@ -16,6 +17,7 @@ from torch import Tensor, nn
 
 from .configs import ModelConfig, TrainConfig
 from .data import Batch, StepBatches
+from .flops import batch_step_flops
 from .losses import dpo_loss, noisy, per_sample_mse, sample_t
 from .model import ContextGenDiT
 from .progress import MetricsLog, ProgressLine
@@ -46,6 +48,18 @@ class Net(nn.Module):
         return self.denoiser(txt, img, pos, seg, inst, cover, valid, t)  # [B', Nimg, Pd]
 
 
+COMPILE_MODES = ("off", "model", "blocks")
+
+
+def allow_recompiles(n: int) -> None:
+    """One compiled graph per bucket shape (and per train/eval mode): raise dynamo's per-frame limit
+    (default 8) so a run with many buckets never falls back to eager silently."""
+    cfg = torch._dynamo.config
+    for name in ("recompile_limit", "cache_size_limit"):
+        if hasattr(cfg, name):
+            setattr(cfg, name, max(getattr(cfg, name), n))
+
+
 def dist_info() -> tuple[int, int, int]:
     """(rank, world, local_rank) from torchrun's environment; (0, 1, 0) otherwise."""
     return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0))
@@ -53,7 +67,12 @@ def dist_info() -> tuple[int, int, int]:
 
 class Trainer:
     def __init__(self, cfg: ModelConfig, tcfg: TrainConfig, vocab_size: int, device: str | torch.device = "cpu",
-                 bf16: bool = False, compile: bool = False, attention: str = "sdpa"):
+                 bf16: bool = False, compile: bool | str = False, attention: str = "sdpa",
+                 compile_backend: str = "inductor", compile_dynamic: bool = False):
+        """compile: False/"off" (eager), True/"model" (the whole Net: most fusion, longest compile per shape),
+        "blocks" (each transformer block; identical blocks share one compiled graph: short compiles).
+        Compiled steps need static shapes: pad batches to buckets (data.collate(buckets=...)); one
+        compilation per bucket, or one in all with compile_dynamic (symbolic token counts)."""
         self.cfg, self.tcfg, self.device = cfg, tcfg, torch.device(device)
         self.bf16, self.rank, self.world, _ = bf16, *dist_info()
         torch.manual_seed(tcfg.seed)
@@ -71,15 +90,31 @@ class Trainer:
         if self.world > 1:
             module = nn.parallel.DistributedDataParallel(
                 self.net, device_ids=[self.device.index] if self.device.type == "cuda" else None)
-        self.fwd: Callable = torch.compile(module, dynamic=False) if compile else module
+        self.compile = {False: "off", True: "model"}.get(compile, compile)  # type: ignore[arg-type]
+        if self.compile not in COMPILE_MODES:
+            raise ValueError(f"compile={compile!r}: use one of {COMPILE_MODES}")
+        if self.compile != "off":
+            allow_recompiles(64)
+        self.fwd: Callable = module
+        if self.compile == "model":
+            self.fwd = torch.compile(module, dynamic=compile_dynamic, backend=compile_backend)
+        elif self.compile == "blocks":
+            for block in (*self.net.denoiser.double_blocks, *self.net.denoiser.single_blocks):
+                block.compile(dynamic=compile_dynamic, backend=compile_backend)
 
     def _optimizer(self, lr: float) -> torch.optim.Optimizer:
         return torch.optim.AdamW(self.net.parameters(), lr=lr, betas=self.tcfg.betas, weight_decay=self.tcfg.weight_decay,
-                                 fused=self.device.type == "cuda")
+                                 fused=self.device.type in ("cuda", "cpu"))  # one fused kernel per step
 
     def lr(self) -> float:
-        base = self.tcfg.dpo_lr if self.stage == "dpo" else self.tcfg.lr
-        return base * min(1.0, (self.step - self.lr_start + 1) / max(1, self.tcfg.warmup_steps))
+        tc = self.tcfg
+        base = tc.dpo_lr if self.stage == "dpo" else tc.lr
+        warm = min(1.0, (self.step - self.lr_start + 1) / max(1, tc.warmup_steps))
+        if self.stage == "dpo" or tc.lr_decay_steps <= 0:
+            return base * warm
+        start = self.lr_start + tc.warmup_steps  # cosine from the warmup's end to lr_decay_steps (global)
+        frac = min(1.0, max(0.0, (self.step - start) / max(1, tc.lr_decay_steps - start)))
+        return base * warm * (tc.lr_min_ratio + (1 - tc.lr_min_ratio) * 0.5 * (1 + math.cos(math.pi * frac)))
 
     def start_dpo(self) -> None:
         """Reference = frozen copy of the SFT (EMA) model; the policy starts from it too."""
@@ -130,7 +165,7 @@ class Trainer:
         torch._foreach_lerp_(list(self.ema.parameters()), list(self.net.parameters()), 1 - decay)
 
     def state_dict(self) -> dict:
-        rng = {"gen": self.gen.get_state(), "torch": torch.get_rng_state()}
+        rng = {"gen": self.gen.get_state(), "gen_device": self.device.type, "torch": torch.get_rng_state()}
         if self.device.type == "cuda":
             rng["cuda"] = torch.cuda.get_rng_state(self.device)
         return {"config": self.cfg.to_dict(), "train_config": dataclasses.asdict(self.tcfg),
@@ -151,15 +186,63 @@ class Trainer:
             self.opt.load_state_dict(s["optimizer"])
         else:
             self.lr_start = self.step
-        self.gen.set_state(s["rng"]["gen"])
-        torch.set_rng_state(s["rng"]["torch"])
-        if "cuda" in s["rng"] and self.device.type == "cuda":
-            torch.cuda.set_rng_state(s["rng"]["cuda"], self.device)
+        self._load_rng(s["rng"])
+
+    def _load_rng(self, rng: dict) -> None:
+        """Exact on the device that saved it; on another device (a GPU checkpoint resumed on CPU or the
+        reverse) the generators' states do not fit each other, so the noise generator is re-seeded from
+        (seed, rank, step): deterministic, but not the stream the saving device would have drawn."""
+        cpu_state_bytes = torch.Generator().get_state().numel()  # a CUDA generator's state is 16 bytes
+        saved = rng.get("gen_device") or ("cpu" if rng["gen"].numel() == cpu_state_bytes else "cuda")
+        if saved == self.device.type:
+            self.gen.set_state(rng["gen"])
+        else:
+            self.gen.manual_seed(self.tcfg.seed + 7919 * self.rank + 1_000_003 * self.step)
+        torch.set_rng_state(rng["torch"])
+        if "cuda" in rng and self.device.type == "cuda" and saved == "cuda":
+            torch.cuda.set_rng_state(rng["cuda"], self.device)
+
+
+def largest_batch(fits: Callable[[int], bool], sizes: list[int]) -> int:
+    """The largest of `sizes` for which fits(size) holds, trying from the largest down (the first that fits
+    wins: memory grows with the batch). Raises when none fits."""
+    for b in sorted(sizes, reverse=True):
+        if fits(b):
+            return b
+    raise RuntimeError(f"no batch size in {sorted(sizes)} fits; use a smaller --batch or a smaller config")
+
+
+def cuda_fits(trainer: Trainer, make_batch: Callable[[int], Batch], share: float = 0.85) -> Callable[[int], bool]:
+    """fits(size) for largest_batch: one eager forward + backward (DPO-sized: winners and losers) on a batch
+    of the longest samples; fits when it neither runs out of memory nor peaks above `share` of the GPU."""
+    dev = trainer.device
+
+    def fits(size: int) -> bool:
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats(dev)
+        try:
+            b = make_batch(size).to(dev)
+            t = torch.rand(size, device=dev)
+            with trainer._autocast():
+                out = trainer.net(b, torch.cat((b.img, b.img)), torch.cat((t, t)), pairs=True)
+            out.float().square().mean().backward()
+            ok = torch.cuda.max_memory_allocated(dev) < share * torch.cuda.get_device_properties(dev).total_memory
+        except torch.cuda.OutOfMemoryError:
+            ok = False
+        trainer.net.zero_grad(set_to_none=True)
+        torch.cuda.empty_cache()
+        return ok
+
+    return fits
 
 
 def run(trainer: Trainer, batches: StepBatches, max_steps: int, deadline: float | None = None,
-        log: MetricsLog | None = None, progress: ProgressLine | None = None, workers: int = 0) -> int:
+        log: MetricsLog | None = None, progress: ProgressLine | None = None, workers: int = 0,
+        peak: float | None = None) -> int:
     """Train from trainer.step up to max_steps (global) or until time.monotonic() > deadline.
+    Workers render batches ahead (prefetch_factor batches each). Every log row gives samples/s, the
+    counted training TFLOP/s (flops.batch_step_flops), utilisation = that / `peak` when the peak is known,
+    and data_wait: the share of the interval spent waiting for the next batch (0 = the loader keeps up).
     Returns the number of steps done."""
     start = trainer.step
     if start >= max_steps:
@@ -169,19 +252,35 @@ def run(trainer: Trainer, batches: StepBatches, max_steps: int, deadline: float 
                                          prefetch_factor=4 if workers else None, persistent_workers=False)
     t0, last_t, last_step = time.monotonic(), time.monotonic(), start
     samples = batches.batch_size * batches.world
-    for batch in loader:
+    flops = wait = 0.0
+    it = iter(loader)
+    while True:
+        w0 = time.monotonic()
+        try:
+            batch = next(it)
+        except StopIteration:
+            break
+        wait += time.monotonic() - w0
+        flops += batch_step_flops(trainer.cfg, batch, trainer.stage == "dpo") * batches.world
         m = trainer.train_step(batch)
         now = time.monotonic()
         every = max(1, min(50, (max_steps - start) // 20))
         if trainer.step % every == 0 or trainer.step == max_steps:
-            rate = samples * (trainer.step - last_step) / max(now - last_t, 1e-9)
-            row = {"step": trainer.step, "stage": trainer.stage, **m, "samples_per_s": round(rate, 2),
+            if trainer.device.type == "cuda":
+                torch.cuda.synchronize(trainer.device)
+                now = time.monotonic()
+            dt = max(now - last_t, 1e-9)
+            row = {"step": trainer.step, "stage": trainer.stage, **m,
+                   "samples_per_s": round(samples * (trainer.step - last_step) / dt, 2),
+                   "tflops": round(flops / dt / 1e12, 4), "data_wait": round(wait / dt, 3),
                    "elapsed_s": round(now - t0, 2)}
+            if peak:
+                row["mfu"] = round(flops / dt / peak, 4)
             if log is not None:
                 log.write(row)
             if progress is not None:
                 progress.update(trainer.step, max_steps, row, deadline)
-            last_t, last_step = now, trainer.step
+            last_t, last_step, flops, wait = now, trainer.step, 0.0, 0.0
         if deadline is not None and now > deadline:
             break
     if progress is not None:

@@ -24,8 +24,13 @@ def test_gpu_run_cpu_path(tmp_path, monkeypatch):
     write_shards(data, [raw_sample(i) for i in range(10)], 32, 16, VOCAB)
     out1, out2 = tmp_path / "m1", tmp_path / "m2"
     common = ["--minutes", "5", "--reserve-s", "0", "--batch", "4", "--trained-min-steps", "5"]
-    s1 = gpu_run.main(["--out", str(out1), "--data", str(data), "--config", "tiny", "--max-steps", "3", *common])
+    s1 = gpu_run.main(["--out", str(out1), "--data", str(data), "--config", "tiny", "--max-steps", "3",
+                       "--buckets", "1,2", "--group", "3", *common])
     assert s1["step"] == 3 and s1["parity_max_abs"]["denoiser"] <= 1e-4
+    assert s1["group"] == 3 and len(s1["buckets"]["txt"]) == 1 and 1 <= len(s1["buckets"]["img"]) <= 2
+    row = json.loads((out1 / "train_log.jsonl").read_text().splitlines()[-1])
+    assert row["tflops"] > 0 and 0 <= row["data_wait"] <= 1 and "mfu" not in row  # no known peak on CPU
+    assert load_checkpoint(out1 / "checkpoint.pt")["train_config"]["lr_decay_steps"] == 4  # auto: the end (step 3) + 1
     m1 = json.loads((out1 / "model.json").read_text())
     assert m1["trained"] is False and m1["provenance"]["steps"] == 3 and m1["provenance"]["dataSamples"] == 10
     assert len((out1 / "train_log.jsonl").read_text().splitlines()) == 3

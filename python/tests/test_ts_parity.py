@@ -59,3 +59,10 @@ def test_layout_and_model_output_match(reports):
     for r in reports:
         assert r["layout_maxdiff"] < 1e-6
         assert r["out0_maxdiff"] < 1e-4 and r["final_maxdiff"] < 1e-4
+
+
+def test_same_seed_same_picture(reports):
+    """The Python sampler draws the TypeScript noise for the request's seed and ends on the same latent."""
+    for r in reports:
+        assert r["noise_bits_equal"], r
+        assert r["seed_final_maxdiff"] < 1e-4
