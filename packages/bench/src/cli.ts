@@ -4,12 +4,17 @@ import { parseArgs } from 'node:util';
 import { loadAtlas } from '@contextgen/dataset';
 import { calibrate, writeCalibration } from './eval/calibrate.ts';
 import { loadCalibration } from './eval/evaluators.ts';
+import { IdentityNet } from './ident/identity-net.ts';
 import { progressBar } from './progress.ts';
 import { writeReport } from './report/report.ts';
+import { comparisonMarkdown, compareRunFolders, MIN_COMPARE_CASES } from './report/compare.ts';
+import { rescoreRun } from './run/rescore.ts';
 import { runBench } from './run/runner.ts';
 import { makeSets } from './sets/make-sets.ts';
 import { loadSet } from './sets/set-files.ts';
 import { validateEvaluators, validationMarkdown } from './validate/validate.ts';
+import { writePairs } from './ident/pairs.ts';
+import { mkdirSync } from 'node:fs';
 
 export const BENCH_USAGE = `usage: bench <command> [options]
 
@@ -22,9 +27,17 @@ commands:
   validate [--set NAME] [--limit N] [--out FILE]
                                       evaluator validation figures on ground truth, swapped
                                       identities, blank and noise images
-  report DIR [DIR...] [--external FILE] [--samples N] [--validation FILE]
+  ident-pairs --out DIR [--samples N] [--first ID] [--seed S]
+                                      training pairs for the identity network (training identities
+                                      minus the calibration set's) -> DIR/pairs.bin, DIR/pairs.json
+  rescore DIR --out DIR2               score DIR's images again with the current evaluators into DIR2
+  report DIR [DIR...] [--external FILE] [--samples N] [--validation FILE] [--resamples N] [--seed S]
                                       DIR/report.md and DIR/report.html from a run folder; further
-                                      folders (e.g. ground-truth and layout runs) become extra rows`;
+                                      folders (e.g. ground-truth and layout runs) become extra rows;
+                                      overall figures carry 95% bootstrap intervals over cases
+  compare A B [--resamples N] [--seed S] [--min-cases N] [--out FILE]
+                                      paired difference A - B per metric with its 95% bootstrap
+                                      interval (at least ${MIN_COMPARE_CASES} shared cases unless --min-cases)`;
 
 export async function runBenchCli(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -43,7 +56,11 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
       const limit =
         values.limit !== undefined ? positiveInt('--limit', values.limit) : set.cases.length;
       const bar = progressBar('calibrate', Math.min(limit, set.cases.length));
-      const cal = calibrate(loadAtlas(), set, { limit, onCase: () => bar.increment() });
+      const net = await IdentityNet.load();
+      const cal = await calibrate(loadAtlas(), set, net, {
+        limit,
+        onCase: () => bar.increment(),
+      }).finally(() => net.dispose());
       bar.stop();
       log(
         `identity threshold ${cal.identity.threshold.toFixed(1)}; provenance ${JSON.stringify(cal.provenance)}`,
@@ -105,10 +122,11 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
       const limit =
         values.limit !== undefined ? positiveInt('--limit', values.limit) : set.cases.length;
       const bar = progressBar('validate', Math.min(limit, set.cases.length));
-      const v = validateEvaluators(loadAtlas(), set, loadCalibration(), {
+      const net = await IdentityNet.load();
+      const v = await validateEvaluators(loadAtlas(), set, loadCalibration(), net, {
         limit,
         onCase: () => bar.increment(),
-      });
+      }).finally(() => net.dispose());
       bar.stop();
       const md = validationMarkdown(v);
       log(md);
@@ -118,6 +136,87 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
       }
       return v.checks.every((c) => c.ok) ? 0 : 2;
     }
+    case 'ident-pairs': {
+      const { values } = parseArgs({
+        args: [...rest],
+        options: {
+          out: { type: 'string' },
+          samples: { type: 'string', default: '1500' },
+          first: { type: 'string', default: '0' },
+          seed: { type: 'string', default: '1' },
+        },
+      });
+      if (!values.out) throw new Error(`bench ident-pairs needs --out\n\n${BENCH_USAGE}`);
+      const samples = positiveInt('--samples', values.samples!);
+      const exclude = new Set(
+        loadSet('calibration').cases.flatMap((c) => c.instances.map((i) => i.identity)),
+      );
+      mkdirSync(values.out, { recursive: true });
+      const bar = progressBar('ident-pairs', samples);
+      const { records } = writePairs(
+        loadAtlas(),
+        {
+          samples,
+          first: Number.parseInt(values.first!, 10) || 0,
+          seed: positiveInt('--seed', values.seed!),
+          exclude,
+          onSample: () => bar.increment(),
+        },
+        values.out,
+      );
+      bar.stop();
+      log(
+        `wrote ${records} pairs to ${values.out}/pairs.bin (${exclude.size} calibration identities excluded)`,
+      );
+      return 0;
+    }
+    case 'rescore': {
+      const { values, positionals } = parseArgs({
+        args: [...rest],
+        allowPositionals: true,
+        options: { out: { type: 'string' } },
+      });
+      if (positionals.length !== 1 || !values.out)
+        throw new Error(`bench rescore needs a run folder and --out\n\n${BENCH_USAGE}`);
+      let bar: ReturnType<typeof progressBar> | null = null;
+      const r = await rescoreRun({
+        from: positionals[0]!,
+        out: values.out,
+        onStart: (total) => (bar = progressBar('rescore', total)),
+        onCase: () => bar?.increment(),
+      });
+      (bar as ReturnType<typeof progressBar> | null)?.stop();
+      log(`${r.rescored} of ${r.cases} cases scored again -> ${values.out}`);
+      return 0;
+    }
+    case 'compare': {
+      const { values, positionals } = parseArgs({
+        args: [...rest],
+        allowPositionals: true,
+        options: {
+          resamples: { type: 'string' },
+          seed: { type: 'string' },
+          'min-cases': { type: 'string' },
+          out: { type: 'string' },
+        },
+      });
+      if (positionals.length !== 2)
+        throw new Error(`bench compare needs two run folders\n\n${BENCH_USAGE}`);
+      const boot = bootstrapArgs(values);
+      const c = compareRunFolders(positionals[0]!, positionals[1]!, {
+        ...boot,
+        ...(values['min-cases'] !== undefined
+          ? { minCases: positiveInt('--min-cases', values['min-cases']) }
+          : {}),
+      });
+      const md = comparisonMarkdown(c, boot);
+      log(md);
+      if (values.out) {
+        writeFileSync(values.out, `${md}\n`);
+        log(`wrote ${values.out}`);
+      }
+      return 0;
+    }
     case 'report': {
       const { values, positionals } = parseArgs({
         args: [...rest],
@@ -126,6 +225,8 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
           external: { type: 'string' },
           samples: { type: 'string' },
           validation: { type: 'string' },
+          resamples: { type: 'string' },
+          seed: { type: 'string' },
         },
       });
       if (positionals.length === 0)
@@ -135,6 +236,7 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
         ...(values.external ? { external: values.external } : {}),
         ...(values.validation ? { validation: values.validation } : {}),
         ...(values.samples !== undefined ? { samples: Number(values.samples) } : {}),
+        bootstrap: bootstrapArgs(values),
       });
       log(`wrote ${written.markdown} and ${written.html}`);
       return 0;
@@ -149,6 +251,22 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
       console.error(`unknown bench command "${command}"\n\n${BENCH_USAGE}`);
       return 1;
   }
+}
+
+/** --resamples and --seed of the bootstrap intervals. */
+function bootstrapArgs(values: { resamples?: string; seed?: string }): {
+  resamples?: number;
+  seed?: number;
+} {
+  const seed = values.seed !== undefined ? Number(values.seed) : undefined;
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0))
+    throw new Error(`--seed must be a whole number >= 0, got "${values.seed}"`);
+  return {
+    ...(values.resamples !== undefined
+      ? { resamples: positiveInt('--resamples', values.resamples) }
+      : {}),
+    ...(seed !== undefined ? { seed } : {}),
+  };
 }
 
 /** Parses a whole number >= 1 for an option, naming the option when it is not one. */
