@@ -1,6 +1,7 @@
 """Reads the pairs `bench ident-pairs` writes (DIR/pairs.bin + DIR/pairs.json) and augments them."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,17 +60,28 @@ def load_pairs(folder: str | Path) -> Pairs:
 
 
 def concat_pairs(parts: list[Pairs]) -> Pairs:
-    """Several exports (e.g. disjoint sample ranges) as one; their kinds must agree."""
+    """Several exports (e.g. sample ranges exported side by side) as one; their kinds must agree.
+    Records that repeat an earlier one byte for byte (overlapping ranges) are dropped."""
     if not parts:
         raise ValueError("no pair exports given")
     if any(p.kinds != parts[0].kinds for p in parts):
         raise ValueError("pair exports list different kinds; re-export them with the same bench version")
     if len(parts) == 1:
         return parts[0]
-    meta = {"exports": [p.meta for p in parts], "records": sum(len(p.kind) for p in parts)}
     cat = np.concatenate
-    return Pairs(parts[0].kinds, cat([p.kind for p in parts]), cat([p.identity for p in parts]),
-                 cat([p.reference for p in parts]), cat([p.crop for p in parts]), meta)
+    allp = Pairs(parts[0].kinds, cat([p.kind for p in parts]), cat([p.identity for p in parts]),
+                 cat([p.reference for p in parts]), cat([p.crop for p in parts]), {})
+    seen: set[bytes] = set()
+    keep = []
+    for i in range(len(allp.kind)):
+        key = hashlib.sha1(bytes([allp.kind[i]]) + allp.reference[i].tobytes() + allp.crop[i].tobytes()).digest()
+        if key not in seen:
+            seen.add(key)
+            keep.append(i)
+    out = allp.subset(np.asarray(keep, dtype=np.int64))
+    out.meta = {"exports": [p.meta for p in parts], "records": len(keep),
+                "duplicatesDropped": len(allp.kind) - len(keep)}
+    return out
 
 
 def to_tensor(x: np.ndarray) -> torch.Tensor:

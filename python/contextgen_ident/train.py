@@ -6,7 +6,8 @@ Batches mix the exported pairs (genuine and layout-pasted crops against blurred,
 other-identity crops) with two kinds made here: genuine crops blurred in the crop frame, and each
 genuine reference against the genuine crop of another identity with the nearest mean colour in
 the batch (same colour, different identity). Positives and negatives weigh half each. Identities
-are split 90/10 by index for a validation figure; the run stops at --minutes.
+are split 90/10 by index for a validation figure; the run stops at --minutes (the learning rate
+follows a cosine over the planned steps or the time budget, whichever runs out first).
 """
 from __future__ import annotations
 
@@ -86,12 +87,15 @@ def split_by_identity(pairs: Pairs, every: int = 10) -> tuple[Pairs, Pairs]:
 
 
 def train(pairs: Pairs, minutes: float, seed: int = 0, batch: int = 128, lr: float = 3e-3,
-          epochs: float = 12, log=print) -> tuple[IdentityNet, dict]:
+          epochs: float = 12, log=print, init: dict | None = None) -> tuple[IdentityNet, dict]:
+    """Trains from scratch, or continues from the state dict `init` (a fresh schedule)."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
     train_set, val_set = split_by_identity(pairs)
     net = IdentityNet()
+    if init is not None:
+        net.load_state_dict(init)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     n = len(train_set.kind)
     if n < batch:
@@ -104,8 +108,10 @@ def train(pairs: Pairs, minutes: float, seed: int = 0, batch: int = 128, lr: flo
     losses: list[float] = []
     while step < planned and time.monotonic() - start < 60 * minutes:
         idx = rng.choice(n, batch, replace=False)
+        # cosine over whichever runs out first, the planned steps or the time budget
+        progress = min(1.0, max(step / planned, (time.monotonic() - start) / (60 * minutes)))
         for g in opt.param_groups:
-            g["lr"] = lr * min(1.0, (step + 1) / 50) * 0.5 * (1 + math.cos(math.pi * step / planned))
+            g["lr"] = lr * min(1.0, (step + 1) / 50) * 0.5 * (1 + math.cos(math.pi * progress))
         loss = batch_loss(net, to_tensor(train_set.reference[idx]), to_tensor(train_set.crop[idx]),
                           label[idx], ident[idx], gen)
         opt.zero_grad(set_to_none=True)
@@ -137,10 +143,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--epochs", type=float, default=12)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--checkpoint", default="data/identity-net.pt",
+                    help="where the trained weights go (and --resume reads them from)")
+    ap.add_argument("--resume", action="store_true", help="continue from --checkpoint with a new schedule")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     pairs = concat_pairs([load_pairs(p) for p in args.pairs])
-    net, info = train(pairs, args.minutes, seed=args.seed, epochs=args.epochs)
+    ckpt = Path(args.checkpoint)
+    init = torch.load(ckpt, map_location="cpu")["model"] if args.resume else None
+    previous = torch.load(ckpt, map_location="cpu")["info"] if args.resume else None
+    net, info = train(pairs, args.minutes, seed=args.seed, epochs=args.epochs, lr=args.lr, init=init)
+    if previous is not None:
+        info["resumedFrom"] = previous
+    ckpt.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": net.state_dict(), "info": info}, ckpt)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / "identity-net.onnx"
@@ -155,7 +172,8 @@ def main(argv: list[str] | None = None) -> None:
         "seed": args.seed,
         "torch": torch.__version__,
         "command": f"PYTHONPATH=python nice -n 10 .venv/bin/python -m contextgen_ident.train --pairs {' '.join(args.pairs)} "
-                   f"--out {args.out} --minutes {args.minutes:g} --epochs {args.epochs:g} --seed {args.seed}",
+                   f"--out {args.out} --minutes {args.minutes:g} --epochs {args.epochs:g} --lr {args.lr:g} --seed {args.seed}"
+                   + (" --resume" if args.resume else ""),
         "onnxBytes": onnx_path.stat().st_size,
     }
     (out / "identity-net.json").write_text(json.dumps(provenance, indent=1) + "\n")
