@@ -60,16 +60,16 @@ def load_pairs(folder: str | Path) -> Pairs:
 
 
 def concat_pairs(parts: list[Pairs]) -> Pairs:
-    """Several exports (e.g. sample ranges exported side by side) as one; their kinds must agree.
+    """Several exports (e.g. sample ranges exported side by side) as one, kinds matched by name.
     Records that repeat an earlier one byte for byte (overlapping ranges) are dropped."""
     if not parts:
         raise ValueError("no pair exports given")
-    if any(p.kinds != parts[0].kinds for p in parts):
-        raise ValueError("pair exports list different kinds; re-export them with the same bench version")
     if len(parts) == 1:
         return parts[0]
+    kinds = list(dict.fromkeys(k for p in parts for k in p.kinds))  # union, first-seen order
+    remap = [np.asarray([kinds.index(k) for k in p.kinds], dtype=np.uint8) for p in parts]
     cat = np.concatenate
-    allp = Pairs(parts[0].kinds, cat([p.kind for p in parts]), cat([p.identity for p in parts]),
+    allp = Pairs(kinds, cat([m[p.kind] for m, p in zip(remap, parts)]), cat([p.identity for p in parts]),
                  cat([p.reference for p in parts]), cat([p.crop for p in parts]), {})
     seen: set[bytes] = set()
     keep = []
@@ -121,6 +121,18 @@ def augment_crop(crop: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
             x, y = torch.randint(0, SIDE - 4, (2,), generator=gen).tolist()
             rgb[i, :, y:y + h, x:x + w] = torch.rand(3, 1, 1, generator=gen)
     return torch.cat([rgb.clamp(0, 1) * mask, mask], dim=1)
+
+
+def texture_negatives(ref: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Crops with nothing of the reference in them, under the reference's mask: pixel noise
+    (slightly smoothed, like noise resampled by the localiser) for half, one flat colour for the
+    other half (the bench's noise and blank images)."""
+    n = ref.shape[0]
+    mask = ref[:, 3:4]
+    noise = _blur(torch.rand(n, 3, SIDE, SIDE, generator=gen), 0.3 + 0.7 * torch.rand(n, generator=gen))
+    flat = torch.rand(n, 3, 1, 1, generator=gen).expand(n, 3, SIDE, SIDE)
+    pick = (torch.arange(n) % 2 == 0)[:, None, None, None]
+    return torch.cat([torch.where(pick, noise, flat) * mask, mask], dim=1)
 
 
 def blurred_negatives(crop: torch.Tensor, gen: torch.Generator) -> torch.Tensor:

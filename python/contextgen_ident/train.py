@@ -3,9 +3,9 @@
 python -m contextgen_ident.train --pairs data/ident --out bench/evaluators [--minutes 12] [--seed 0]
 
 Batches mix the exported pairs (genuine and layout-pasted crops against blurred, mosaic and
-other-identity crops) with two kinds made here: genuine crops blurred in the crop frame, and each
-genuine reference against the genuine crop of another identity with the nearest mean colour in
-the batch (same colour, different identity). Positives and negatives weigh half each. Identities
+other-identity crops) with kinds made here: genuine crops blurred in the crop frame, pixel noise
+and flat colours under the reference's mask, and each genuine reference against the genuine crop
+of another identity with the nearest mean colour in the batch (same colour, different identity). Positives and negatives weigh half each. Identities
 are split 90/10 by index for a validation figure; the run stops at --minutes (the learning rate
 follows a cosine over the planned steps or the time budget, whichever runs out first).
 """
@@ -21,7 +21,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data import Pairs, augment_crop, blurred_negatives, concat_pairs, load_pairs, to_tensor
+from .data import (Pairs, augment_crop, blurred_negatives, concat_pairs, load_pairs, texture_negatives,
+                   to_tensor)
 from .export import export_onnx
 from .model import IdentityNet
 
@@ -37,19 +38,22 @@ def colour_neighbours(crop: torch.Tensor, identity: torch.Tensor) -> torch.Tenso
 
 def batch_loss(net: IdentityNet, ref: torch.Tensor, crop: torch.Tensor, label: torch.Tensor,
                identity: torch.Tensor, gen: torch.Generator, extra: bool = True) -> torch.Tensor:
-    """Balanced BCE over the batch's pairs plus, with `extra`, blurred genuine crops and
-    colour-nearest other-identity crops as negatives (each reference is encoded once)."""
+    """Balanced BCE over the batch's pairs plus, with `extra`, blurred genuine crops, noise and
+    flat-colour crops, and colour-nearest other-identity crops as negatives (each reference is
+    encoded once)."""
     crop = augment_crop(crop, gen)
     pi = torch.nonzero(label > 0.5).flatten()
     extra = extra and len(pi) >= 2
-    crops = torch.cat([crop, blurred_negatives(crop[pi], gen)]) if extra else crop
+    crops = torch.cat([crop, blurred_negatives(crop[pi], gen), texture_negatives(ref[pi], gen)]) if extra else crop
     fr, fc = net.encoder(ref), net.encoder(crops)
     n = len(ref)
     logits = [net.compare(fr, fc[:n], ref[:, 3:4])]
     labels = [label]
     if extra:
-        logits.append(net.compare(fr[pi], fc[n:], ref[pi, 3:4]))
-        labels.append(torch.zeros(len(pi)))
+        k = len(pi)
+        logits.append(net.compare(fr[pi], fc[n:n + k], ref[pi, 3:4]))
+        logits.append(net.compare(fr[pi], fc[n + k:], ref[pi, 3:4]))
+        labels.append(torch.zeros(2 * k))
         nb = pi[colour_neighbours(crop[pi], identity[pi])]
         ok = identity[nb] != identity[pi]
         if ok.any():

@@ -120,3 +120,34 @@ def test_concat_drops_records_repeated_by_overlapping_exports(tmp_path):
     # within one export the genuine/layout records of an identity differ (random gain), the rest repeat
     assert len(both.kind) == len(concat_pairs([one, one]).kind) < 2 * len(one.kind)
     assert both.meta["duplicatesDropped"] == 2 * len(one.kind) - len(both.kind)
+
+
+def test_texture_negatives_stay_inside_the_reference_mask():
+    from contextgen_ident.data import texture_negatives
+    ref = torch.zeros(4, 4, 32, 32)
+    ref[:, 3, 8:24, 8:24] = 1
+    neg = texture_negatives(ref, torch.Generator().manual_seed(0))
+    assert neg.shape == ref.shape
+    assert torch.equal(neg[:, 3], ref[:, 3])
+    assert neg[:, :3, :8].abs().sum() == 0 and neg[:, :3, 8:24, 8:24].sum() > 0
+    # even rows: pixel noise (varies), odd rows: one flat colour
+    inside = neg[:, :3, 8:24, 8:24]
+    assert inside[0].std() > 0.05 and inside[1].std(dim=(1, 2)).max() < 1e-6
+
+
+def test_concat_matches_kinds_by_name(tmp_path):
+    from contextgen_ident.data import concat_pairs
+    a = tmp_path / "a"
+    a.mkdir()
+    _write(a, n_ident=4)
+    one = load_pairs(a)
+    other = one.subset(np.arange(len(one.kind)))
+    other.kinds = ["noise"] + one.kinds  # same records, kinds listed in another order
+    other.kind = one.kind + 1
+    other.crop = 255 - other.crop  # distinct bytes: not duplicates
+    both = concat_pairs([one, other])
+    assert both.kinds == one.kinds + ["noise"]
+    names = [both.kinds[k] for k in both.kind]
+    alone = concat_pairs([one, one])  # one export, its repeated records dropped
+    expected = [alone.kinds[k] for k in alone.kind]
+    assert names == expected + expected

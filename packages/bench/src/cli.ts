@@ -13,7 +13,8 @@ import { runBench } from './run/runner.ts';
 import { makeSets } from './sets/make-sets.ts';
 import { loadSet } from './sets/set-files.ts';
 import { validateEvaluators, validationMarkdown } from './validate/validate.ts';
-import { writePairs } from './ident/pairs.ts';
+import { PAIR_KINDS, writePairs } from './ident/pairs.ts';
+import type { PairKind } from './ident/pairs.ts';
 import { mkdirSync } from 'node:fs';
 
 export const BENCH_USAGE = `usage: bench <command> [options]
@@ -27,7 +28,7 @@ commands:
   validate [--set NAME] [--limit N] [--out FILE]
                                       evaluator validation figures on ground truth, swapped
                                       identities, blank and noise images
-  ident-pairs --out DIR [--samples N] [--first ID] [--seed S]
+  ident-pairs --out DIR [--samples N] [--first ID] [--seed S] [--kinds K,K]
                                       training pairs for the identity network (training identities
                                       minus the calibration set's) -> DIR/pairs.bin, DIR/pairs.json
   rescore DIR --out DIR2               score DIR's images again with the current evaluators into DIR2
@@ -143,6 +144,7 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
           out: { type: 'string' },
           samples: { type: 'string', default: '1500' },
           first: { type: 'string', default: '0' },
+          kinds: { type: 'string' },
           seed: { type: 'string', default: '1' },
         },
       });
@@ -158,6 +160,7 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
         {
           samples,
           first: Number.parseInt(values.first!, 10) || 0,
+          ...(values.kinds ? { kinds: pairKinds(values.kinds) } : {}),
           seed: positiveInt('--seed', values.seed!),
           exclude,
           onSample: () => bar.increment(),
@@ -251,6 +254,15 @@ export async function runBenchCli(argv: readonly string[]): Promise<number> {
       console.error(`unknown bench command "${command}"\n\n${BENCH_USAGE}`);
       return 1;
   }
+}
+
+/** --kinds genuine,noise,... for ident-pairs. */
+function pairKinds(text: string): Set<PairKind> {
+  const kinds = text.split(',').map((k) => k.trim());
+  for (const k of kinds)
+    if (!(PAIR_KINDS as readonly string[]).includes(k))
+      throw new Error(`--kinds: unknown pair kind "${k}"; use some of ${PAIR_KINDS.join(', ')}`);
+  return new Set(kinds as PairKind[]);
 }
 
 /** --resamples and --seed of the bootstrap intervals. */

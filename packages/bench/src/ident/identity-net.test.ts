@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { loadAtlas } from '@contextgen/dataset';
 import { blurredTarget } from '../eval/calibrate.ts';
 import { assertCalibratedNet, loadCalibration, locate } from '../eval/evaluators.ts';
+import type { Located } from '../eval/evaluators.ts';
 import { ImagePyramid } from '../eval/localise.ts';
 import { CaseRenderer } from '../sets/render-case.ts';
 import { loadSet } from '../sets/set-files.ts';
@@ -26,9 +27,9 @@ test('held-out cases: genuine pairs pass, blurred and other-identity pairs fail'
     assertCalibratedNet(cal, net);
     const set = loadSet('heldout');
     const renderer = new CaseRenderer(loadAtlas(), set);
-    const genuine = [];
-    const blurred = [];
-    const other = [];
+    const genuine: Located[] = [];
+    const blurred: Located[] = [];
+    const other: Located[] = [];
     for (const c of set.cases.filter((c) => c.level === 3).slice(0, 4)) {
       const r = renderer.render(c);
       const pyr = new ImagePyramid(r.target);

@@ -35,6 +35,19 @@ test('pairs: every kind appears, identities are training ones, the export is det
   );
 });
 
+test('an export of some kinds gives the same pairs of those kinds as the full export', () => {
+  const full = [...identityPairs(atlas, { samples: 2, seed: 5 })];
+  const some = [
+    ...identityPairs(atlas, { samples: 2, seed: 5, kinds: new Set(['noise', 'blurred'] as const) }),
+  ];
+  assert.deepEqual(new Set(some.map((p) => p.kind)), new Set(['noise', 'blurred']));
+  const key = (p: (typeof full)[number]) => `${p.kind}:${Buffer.from(p.crop).toString('base64')}`;
+  assert.deepEqual(
+    some.map(key),
+    full.filter((p) => p.kind === 'noise' || p.kind === 'blurred').map(key),
+  );
+});
+
 test('mosaic averages each cell', () => {
   const r = makeRaster(4, 2, 1);
   r.data.set([0, 2, 10, 10, 4, 6, 10, 30]);

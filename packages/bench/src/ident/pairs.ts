@@ -12,7 +12,9 @@
  *   undertrained patch model's output);
  *   both sampled at the ground truth's placement (the localiser lands there on such images;
  *   localising again would triple the export's cost);
- * - impostor: the reference localised at another instance's box of the same image.
+ * - impostor: the reference localised at another instance's box of the same image;
+ * - noise: the reference localised in an image of pixel noise (the localiser picks the noise that
+ *   best matches the reference, which random noise crops do not imitate).
  * Deterministic for a seed.
  */
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
@@ -27,10 +29,11 @@ import { cutoutOf } from '../eval/template.ts';
 import type { Raster } from '../image/raster.ts';
 import { blurRaster, makeRaster } from '../image/raster.ts';
 import { visibleShare } from '../sets/make-set.ts';
+import { noiseImage } from '../validate/validate.ts';
 import { toRendered } from '../sets/render-case.ts';
 import { NET_CHANNELS, NET_PLANE, netInputBytes } from './net-input.ts';
 
-export const PAIR_KINDS = ['genuine', 'layout', 'blurred', 'mosaic', 'impostor'] as const;
+export const PAIR_KINDS = ['genuine', 'layout', 'blurred', 'mosaic', 'impostor', 'noise'] as const;
 export type PairKind = (typeof PAIR_KINDS)[number];
 /** Bytes per record: kind, identity index (uint16 LE), reference tensor, crop tensor. */
 export const PAIR_RECORD_BYTES = 3 + 2 * NET_CHANNELS * NET_PLANE;
@@ -47,6 +50,8 @@ export interface PairOptions {
   readonly size?: number;
   readonly refSize?: number;
   readonly onSample?: () => void;
+  /** Only these kinds (default: all); the random draws stay those of the full export. */
+  readonly kinds?: ReadonlySet<PairKind>;
 }
 
 export interface Pair {
@@ -116,6 +121,8 @@ export function* identityPairs(atlas: Atlas, opts: PairOptions): Generator<Pair>
       return h / 2 ** 32;
     };
     const mosaic = mosaicRaster(r.target, rand() < 0.5 ? 4 : 8);
+    const noise = new ImagePyramid(noiseImage(size, mix32(opts.seed ^ 0x6e6f6973, id)));
+    const want = (k: PairKind) => !opts.kinds || opts.kinds.has(k);
     for (let j = 0; j < r.boxes.length; j++) {
       const box = r.boxes[j]!;
       const above = r.boxes.filter((_, k) => r.z[k]! > r.z[j]!);
@@ -127,35 +134,26 @@ export function* identityPairs(atlas: Atlas, opts: PairOptions): Generator<Pair>
         netInputBytes(
           alignedCrop(pyr.image, cut, localise(pyr, cut, b, DEFAULT_LOCALISE).placement),
         );
-      const place = localise(gt, cut, box, DEFAULT_LOCALISE).placement;
+      const place = (['genuine', 'blurred', 'mosaic'] as const).some(want)
+        ? localise(gt, cut, box, DEFAULT_LOCALISE).placement
+        : null;
+      const sampled = (img: Raster) => netInputBytes(alignedCrop(img, cut, place!));
       const side = Math.max(box[2] - box[0], box[3] - box[1]);
       const blurred = blurRaster(
         r.target,
         Math.max(2, side * (1 / 12 + rand() * (1 / 4 - 1 / 12))),
       );
-      yield {
-        kind: 'genuine',
-        identity,
-        reference,
-        crop: netInputBytes(alignedCrop(r.target, cut, place)),
-      };
-      if ((id + j) % 3 === 0) yield { kind: 'layout', identity, reference, crop: at(layout, box) };
-      yield {
-        kind: 'blurred',
-        identity,
-        reference,
-        crop: netInputBytes(alignedCrop(blurred, cut, place)),
-      };
-      yield {
-        kind: 'mosaic',
-        identity,
-        reference,
-        crop: netInputBytes(alignedCrop(mosaic, cut, place)),
-      };
+      if (want('genuine')) yield { kind: 'genuine', identity, reference, crop: sampled(r.target) };
+      if (want('layout') && (id + j) % 3 === 0)
+        yield { kind: 'layout', identity, reference, crop: at(layout, box) };
+      if (want('blurred')) yield { kind: 'blurred', identity, reference, crop: sampled(blurred) };
+      if (want('mosaic')) yield { kind: 'mosaic', identity, reference, crop: sampled(mosaic) };
       if (r.boxes.length > 1) {
         const k = (j + 1 + Math.floor(rand() * (r.boxes.length - 1))) % r.boxes.length;
-        yield { kind: 'impostor', identity, reference, crop: at(gt, r.boxes[k]!) };
+        if (want('impostor'))
+          yield { kind: 'impostor', identity, reference, crop: at(gt, r.boxes[k]!) };
       }
+      if (want('noise')) yield { kind: 'noise', identity, reference, crop: at(noise, box) };
     }
     opts.onSample?.();
   }
