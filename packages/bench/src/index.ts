@@ -9,7 +9,18 @@ export type { CaseRecord, RunInfo } from './run/run-folder.ts';
 export { buildReport, loadRun, writeReport } from './report/report.ts';
 export { validateEvaluators, validationMarkdown, CRITERIA } from './validate/validate.ts';
 export type { ValidationResult } from './validate/validate.ts';
-export { calibrate, writeCalibration } from './eval/calibrate.ts';
+export { calibrate, writeCalibration, blurredTarget } from './eval/calibrate.ts';
+export { IdentityNet, IDENTITY_NET_PATH } from './ident/identity-net.ts';
+export { rescoreRun } from './run/rescore.ts';
+export { compareRunFolders, comparisonMarkdown, MIN_COMPARE_CASES } from './report/compare.ts';
+export {
+  bootstrapMetrics,
+  compareRuns,
+  unpairedDifference,
+  CI_METRICS,
+  DEFAULT_BOOTSTRAP,
+} from './metrics/bootstrap.ts';
+export type { Interval, CiMetric, BootstrapOptions, RunComparison } from './metrics/bootstrap.ts';
 export { loadCalibration, scoreCase, CALIBRATION_PATH } from './eval/evaluators.ts';
 export type { Calibration, CaseImages } from './eval/evaluators.ts';
 export {

@@ -1,7 +1,9 @@
 /**
  * The built-in evaluators applied to one image: localisation, identity, copy-paste and scene.
- * Their fitted parameters (identity model and threshold, scene centroids) are data, read from
- * bench/evaluators/calibration.json, which `bench calibrate` fits on training identities.
+ * Identity is the learned network (bench/evaluators/identity-net.onnx); its pass threshold and
+ * the scene centroids are data, read from bench/evaluators/calibration.json, which
+ * `bench calibrate` fits on training identities. The calibration records the network's sha256;
+ * scoring with another network is refused.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,7 +14,9 @@ import type { CaseScore, InstanceScore } from '../metrics/scores.ts';
 import type { Box } from './box.ts';
 import { iou } from './box.ts';
 import { copyPaste } from './copy-paste.ts';
-import { alignedCrop, cutoutCrop, identityFeatures, identitySimilarity } from './identity.ts';
+import type { AlignedCrop } from './identity.ts';
+import { alignedCrop, cutoutCrop } from './identity.ts';
+import type { IdentityNet } from '../ident/identity-net.ts';
 import { DEFAULT_LOCALISE, ImagePyramid, localise } from './localise.ts';
 import { backgroundFeatures, classifyScene } from './scene.ts';
 import { cutoutOf } from './template.ts';
@@ -21,11 +25,12 @@ import { cutoutOf } from './template.ts';
 export const CUTOUT_SIDE = 32;
 
 export const CalibrationSchema = z.object({
-  format: z.literal('contextgen-bench-calibration/1'),
+  format: z.literal('contextgen-bench-calibration/2'),
   identity: z.object({
-    features: z.array(z.string()),
-    weights: z.array(z.number()),
-    bias: z.number(),
+    /** The network file, relative to bench/evaluators/. */
+    network: z.string(),
+    /** sha256 of the network file the threshold was fitted with. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
     /** Similarity (0..100) at or above which the identity check passes. */
     threshold: z.number(),
   }),
@@ -79,53 +84,73 @@ export interface CaseImages {
 export interface InstanceDetail extends InstanceScore {
   /** Masked NCC of the localised template. */
   readonly matchScore: number;
-  /** Identity descriptor agreements (IDENTITY_FEATURES order). */
-  readonly features: readonly number[];
 }
 
 export interface ScoredCase extends CaseScore {
   readonly instances: InstanceDetail[];
 }
 
-/** Localises one reference near one box and measures the identity descriptors there. */
-export function locateAndDescribe(
-  pyramid: ImagePyramid,
-  reference: Raster,
-  box: Box,
-): { found: Box; matchScore: number; features: number[] } {
-  const cut = cutoutOf(reference, CUTOUT_SIDE);
-  const loc = localise(pyramid, cut, box, DEFAULT_LOCALISE);
-  const features = identityFeatures(
-    cutoutCrop(cut),
-    alignedCrop(pyramid.image, cut, loc.placement),
-  );
-  return { found: loc.box, matchScore: loc.score, features };
+/** Checks that `net` is the network `cal` was fitted with. */
+export function assertCalibratedNet(cal: Pick<Calibration, 'identity'>, net: IdentityNet): void {
+  if (cal.identity.sha256 !== net.sha256) {
+    throw new Error(
+      `${net.path} is not the identity network the calibration was fitted with (sha256 ${net.sha256.slice(0, 12)}, calibration ${cal.identity.sha256.slice(0, 12)}); rerun "npx tsx packages/bench/src/main.ts calibrate"`,
+    );
+  }
 }
 
-/** Localisation + identity of one reference near one box. */
-export function scoreIdentity(
-  pyramid: ImagePyramid,
-  reference: Raster,
-  box: Box,
-  cal: Pick<Calibration, 'identity'>,
-): Omit<InstanceDetail, 'copyPaste'> {
-  const { found, matchScore, features } = locateAndDescribe(pyramid, reference, box);
-  const similarity = identitySimilarity(cal.identity, features);
+/** A reference localised near a box: the found box, match score and both sides of the comparison. */
+export interface Located {
+  readonly found: Box;
+  readonly matchScore: number;
+  readonly reference: AlignedCrop;
+  readonly crop: AlignedCrop;
+}
+
+/** Localises one reference near one box and samples the image back into the cutout's frame. */
+export function locate(pyramid: ImagePyramid, reference: Raster, box: Box): Located {
+  const cut = cutoutOf(reference, CUTOUT_SIDE);
+  const loc = localise(pyramid, cut, box, DEFAULT_LOCALISE);
   return {
-    found,
-    iou: iou(found, box),
-    similarity,
-    identityPass: similarity >= cal.identity.threshold,
-    matchScore,
-    features,
+    found: loc.box,
+    matchScore: loc.score,
+    reference: cutoutCrop(cut),
+    crop: alignedCrop(pyramid.image, cut, loc.placement),
   };
 }
 
-export function scoreCase(images: CaseImages, cal: Calibration): ScoredCase {
+/** Localisation + identity of references near boxes (one network call for all of them). */
+export async function scoreIdentities(
+  items: readonly { pyramid: ImagePyramid; reference: Raster; box: Box }[],
+  cal: Pick<Calibration, 'identity'>,
+  net: IdentityNet,
+): Promise<Omit<InstanceDetail, 'copyPaste'>[]> {
+  assertCalibratedNet(cal, net);
+  const located = items.map((it) => locate(it.pyramid, it.reference, it.box));
+  const sims = await net.similarities(located);
+  return located.map((l, j) => ({
+    found: l.found,
+    iou: iou(l.found, items[j]!.box),
+    similarity: sims[j]!,
+    identityPass: sims[j]! >= cal.identity.threshold,
+    matchScore: l.matchScore,
+  }));
+}
+
+export async function scoreCase(
+  images: CaseImages,
+  cal: Calibration,
+  net: IdentityNet,
+): Promise<ScoredCase> {
   const pyramid = new ImagePyramid(images.generated);
-  const instances = images.boxes.map((box, j) => ({
-    ...scoreIdentity(pyramid, images.references[j]!, box, cal),
-    copyPaste: copyPaste(images.generated, images.layout, box, cal.copyPaste).copy,
+  const ids = await scoreIdentities(
+    images.boxes.map((box, j) => ({ pyramid, reference: images.references[j]!, box })),
+    cal,
+    net,
+  );
+  const instances = ids.map((s, j) => ({
+    ...s,
+    copyPaste: copyPaste(images.generated, images.layout, images.boxes[j]!, cal.copyPaste).copy,
   }));
   const scenePredicted = classifyScene(
     cal.scene,

@@ -14,6 +14,8 @@ import type { ExternalScores } from '../metrics/external.ts';
 import { applyExternal, parseExternalScores } from '../metrics/external.ts';
 import type { MetricRow } from '../metrics/metrics.ts';
 import { metricTable } from '../metrics/metrics.ts';
+import type { BootstrapOptions, CiMetric, Interval } from '../metrics/bootstrap.ts';
+import { DEFAULT_BOOTSTRAP, bootstrapMetrics } from '../metrics/bootstrap.ts';
 import type { CaseScore } from '../metrics/scores.ts';
 import type { CaseRecord, RunInfo } from '../run/run-folder.ts';
 import { readAllCases, readRunInfo } from '../run/run-folder.ts';
@@ -30,6 +32,13 @@ export interface LoadedRun {
   readonly records: CaseRecord[];
   readonly scores: CaseScore[];
   readonly table: { level: string; row: MetricRow }[];
+}
+
+/** A table row; `ci` adds 95% intervals to the metrics that have them. */
+export interface TableRow {
+  readonly label: string;
+  readonly row: MetricRow;
+  readonly ci?: Record<CiMetric, Interval>;
 }
 
 export function loadRun(
@@ -60,25 +69,45 @@ function runLabel(r: LoadedRun): string {
   return `${r.info.model}${r.info.trained ? '' : ' (UNTRAINED)'}`;
 }
 
-export function markdownTable(head: string, rows: { label: string; row: MetricRow }[]): string {
+/** A cell: the value, and its interval `[lo, hi]` when the row has one for this column. */
+function cell(r: TableRow, c: (typeof COLUMNS)[number]): string {
+  const i = r.ci && c.key in r.ci ? r.ci[c.key as CiMetric] : undefined;
+  return i ? `${c.fmt(r.row[c.key])} [${c.fmt(i.lo)}, ${c.fmt(i.hi)}]` : c.fmt(r.row[c.key]);
+}
+
+export function markdownTable(head: string, rows: readonly TableRow[]): string {
   const lines = [
     `| ${head} | ${COLUMNS.map((c) => c.label).join(' | ')} |`,
     `|---|${COLUMNS.map(() => '---:').join('|')}|`,
   ];
   for (const r of rows)
-    lines.push(`| ${r.label} | ${COLUMNS.map((c) => c.fmt(r.row[c.key])).join(' | ')} |`);
+    lines.push(`| ${r.label} | ${COLUMNS.map((c) => cell(r, c)).join(' | ')} |`);
   return lines.join('\n');
 }
 
-function htmlTable(head: string, rows: { label: string; row: MetricRow }[]): string {
+function htmlTable(head: string, rows: readonly TableRow[]): string {
   const th = `<tr><th>${head}</th>${COLUMNS.map((c) => `<th>${c.label}</th>`).join('')}</tr>`;
   const body = rows
     .map(
       (r) =>
-        `<tr><td>${esc(r.label)}</td>${COLUMNS.map((c) => `<td>${c.fmt(r.row[c.key])}</td>`).join('')}</tr>`,
+        `<tr><td>${esc(r.label)}</td>${COLUMNS.map((c) => `<td>${esc(cell(r, c))}</td>`).join('')}</tr>`,
     )
     .join('');
   return `<table>${th}${body}</table>`;
+}
+
+/** Overall rows of the runs with their bootstrap intervals. */
+export function overallRows(runs: readonly LoadedRun[], opts: BootstrapOptions = {}): TableRow[] {
+  return runs.map((r) => ({
+    label: `${runLabel(r)} (${r.records.length} cases)`,
+    row: r.table[r.table.length - 1]!.row,
+    ci: bootstrapMetrics(r.scores, opts),
+  }));
+}
+
+function ciNote(opts: BootstrapOptions): string {
+  const o = { ...DEFAULT_BOOTSTRAP, ...opts };
+  return `Brackets: ${Math.round(100 * o.level)}% confidence intervals, percentile bootstrap over cases (${o.resamples} resamples, seed ${o.seed}); compare two runs with "bench compare A B" (paired intervals).`;
 }
 
 function esc(s: string): string {
@@ -93,6 +122,7 @@ export interface ReportOptions {
   readonly atlas?: Atlas;
   /** A `bench validate --out` file: its checks are included in the report. */
   readonly validation?: string;
+  readonly bootstrap?: BootstrapOptions;
 }
 
 export interface Report {
@@ -134,17 +164,9 @@ export function buildReport(opts: ReportOptions): Report {
     'Metrics (COCO-MIG definitions, identity in place of colour): per-instance IoU is 0 when the identity check fails; I-SR = share of instances with IoU >= 0.5 and a passing identity check; SR = share of images whose every instance succeeds; overall pools all instances and images.',
     '',
   );
+  const overall = overallRows(runs, opts.bootstrap);
   md.push('## Overall', '');
-  md.push(
-    markdownTable(
-      'run',
-      runs.map((r) => ({
-        label: `${runLabel(r)} (${r.records.length} cases)`,
-        row: r.table[r.table.length - 1]!.row,
-      })),
-    ),
-    '',
-  );
+  md.push(markdownTable('run', overall), '', ciNote(opts.bootstrap ?? {}), '');
   for (const r of runs) {
     md.push(`## ${runLabel(r)} per level`, '');
     md.push(
@@ -190,13 +212,7 @@ export function buildReport(opts: ReportOptions): Report {
 <p>${esc(set.description)} Cases scored: ${main.records.length} of ${set.cases.length}.</p>
 ${untrained.length ? `<p class="warn">${esc(untrained.map(runLabel).join(', '))} has random weights (trained: false); its figures test the harness and are not results.</p>` : ''}
 ${external ? `<p>External scores from ${esc(opts.external!)} (evaluator "${esc(external.scores.evaluator)}") apply to ${esc(runLabel(main))}.</p>` : ''}
-<h2>Overall</h2>${htmlTable(
-    'run',
-    runs.map((r) => ({
-      label: `${runLabel(r)} (${r.records.length} cases)`,
-      row: r.table[r.table.length - 1]!.row,
-    })),
-  )}
+<h2>Overall</h2>${htmlTable('run', overall)}<p>${esc(ciNote(opts.bootstrap ?? {}))}</p>
 <div class="charts">${charts.join('')}</div>
 ${runs
   .map(

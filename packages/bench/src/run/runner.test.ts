@@ -8,6 +8,7 @@ import { loadCalibration } from '../eval/evaluators.ts';
 import { casePath, readAllCases } from './run-folder.ts';
 import { runBench } from './runner.ts';
 import { buildReport } from '../report/report.ts';
+import { rescoreRun } from './rescore.ts';
 
 const atlas = loadAtlas();
 const calibration = loadCalibration();
@@ -55,7 +56,22 @@ test('a run resumes: finished cases are skipped, a missing one is redone identic
       /already holds a run of model "layout"/,
     );
 
+    // rescoring with the same evaluators reproduces every score; the source folder is never overwritten
+    const again = `${out}-rescored`;
+    try {
+      const r = await rescoreRun({ from: out, out: again, atlas, calibration });
+      assert.deepEqual(r, { cases: 3, rescored: 3 });
+      assert.deepEqual(
+        readAllCases(again).map((c) => c.score),
+        readAllCases(out).map((c) => c.score),
+      );
+      await assert.rejects(rescoreRun({ from: out, out, atlas, calibration }), /new folder/);
+    } finally {
+      rmSync(again, { recursive: true, force: true });
+    }
+
     const report = buildReport({ runs: [out], samples: 1, atlas });
+    assert.match(report.markdown, /\| 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\] \|/); // overall mIoU with its interval
     assert.match(report.markdown, /\| L3 \| 1 \| 3 \|/);
     assert.match(report.markdown, /copy-paste %/);
     assert.match(report.html, /<svg/);

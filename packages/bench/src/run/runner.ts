@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { loadAtlas } from '@contextgen/dataset';
 import type { Atlas } from '@contextgen/dataset';
 import type { Calibration } from '../eval/evaluators.ts';
-import { loadCalibration, scoreCase } from '../eval/evaluators.ts';
+import { assertCalibratedNet, loadCalibration, scoreCase } from '../eval/evaluators.ts';
+import { IdentityNet } from '../ident/identity-net.ts';
 import { writePng } from '../image/png.ts';
 import type { BenchSet } from '../sets/bench-set.ts';
 import { CaseRenderer } from '../sets/render-case.ts';
@@ -34,6 +35,8 @@ export interface RunOptions extends GeneratorOptions {
   readonly out: string;
   readonly limit?: number;
   readonly calibration?: Calibration;
+  /** The identity network (loaded from bench/evaluators when absent). */
+  readonly identityNet?: IdentityNet;
   readonly atlas?: Atlas;
   /** Use this generator instead of opening `model` (tests). */
   readonly generator?: CaseGenerator;
@@ -56,9 +59,12 @@ export async function runBench(opts: RunOptions): Promise<RunSummary> {
   const set = typeof opts.set === 'string' ? loadSet(opts.set) : opts.set;
   const cases = limitCases(set.cases, opts.limit);
   const cal = opts.calibration ?? loadCalibration();
+  const net = opts.identityNet ?? (await IdentityNet.load());
+  assertCalibratedNet(cal, net);
   const previous = readRunInfo(opts.out);
-  const gen = opts.generator ?? (await openGenerator(opts.model, opts));
+  let gen: CaseGenerator | null = null;
   try {
+    gen = opts.generator ?? (await openGenerator(opts.model, opts));
     if (previous && (previous.set !== set.name || previous.model !== gen.name)) {
       throw new Error(
         `${opts.out} already holds a run of model "${previous.model}" on set "${previous.set}"; use another --out folder for model "${gen.name}" on set "${set.name}"`,
@@ -92,7 +98,7 @@ export async function runBench(opts: RunOptions): Promise<RunSummary> {
       }
       const r = renderer.render(c);
       const g = await gen.generate(c, r);
-      const score = scoreCase(
+      const score = await scoreCase(
         {
           id: c.id,
           level: c.level,
@@ -103,6 +109,7 @@ export async function runBench(opts: RunOptions): Promise<RunSummary> {
           layout: r.layout,
         },
         cal,
+        net,
       );
       writePng(imagePath(opts.out, c.id), g.image);
       const record: CaseRecord = {
@@ -115,7 +122,6 @@ export async function runBench(opts: RunOptions): Promise<RunSummary> {
           instances: score.instances.map((i) => ({
             ...i,
             found: i.found ? [...i.found] : null,
-            features: [...i.features],
           })),
         },
       };
@@ -132,6 +138,7 @@ export async function runBench(opts: RunOptions): Promise<RunSummary> {
       generated,
     };
   } finally {
-    if (!opts.generator) await gen.dispose();
+    if (gen && !opts.generator) await gen.dispose();
+    if (!opts.identityNet) await net.dispose();
   }
 }
