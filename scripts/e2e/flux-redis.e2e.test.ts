@@ -92,8 +92,8 @@ test(
       );
       const env = { REDIS_URL: `redis://127.0.0.1:${redisPort}` };
       const apiPort = await freePort();
-      start(['--no-worker', '--port', String(apiPort), '--storage', join(dir, 'api')], env);
-      const gpu0 = start(['--worker-only', '--storage', join(dir, 'w0')], {
+      start(['--no-worker', '--port', String(apiPort), '--storage', join(dir, 'shared')], env);
+      const gpu0 = start(['--worker-only', '--storage', join(dir, 'shared')], {
         ...env,
         CUDA_VISIBLE_DEVICES: '0',
       });
@@ -129,7 +129,7 @@ test(
         },
         240_000,
       );
-      const gpu1 = start(['--worker-only', '--storage', join(dir, 'w1')], {
+      const gpu1 = start(['--worker-only', '--storage', join(dir, 'shared')], {
         ...env,
         CUDA_VISIBLE_DEVICES: '1',
       });
