@@ -18,7 +18,8 @@ function cli(
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...process.env, ...env } },
+      // debug tokens prints dense N x N masks: with FLUX's 512 text tokens that is over 1 MB.
+      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? ((err as { code?: number }).code ?? 1) : 0;
         done({ code: typeof code === 'number' ? code : 1, stdout, stderr });
@@ -75,6 +76,42 @@ test('refusals need no worker: untrained without the flag (exit 3), a folder wit
   ]);
   assert.equal(b.code, 2, b.stderr);
   assert.match(b.stderr, /no-lora-here does not exist; download the ContextGen LoRA/);
+});
+
+test('debug tokens --model <flux folder> prints the plan the worker would get, read through the model card', async () => {
+  const r = await cli(['debug', 'tokens', PETS, '--model', folder]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /reads only the prompt; the instances' phrases are not used/);
+  const dbg = JSON.parse(r.stdout);
+  assert.equal(dbg.kind, 'flux-kontext-lora');
+  assert.deepEqual(dbg.mainGrid, { h: 8, w: 8 }, '128 px at 16 px a token');
+  assert.deepEqual(
+    dbg.segments.map((s: { name: string; length: number }) => [s.name, s.length]),
+    [
+      ['text', 512],
+      ['main', 64],
+      ['layout', 64],
+      ['ref_0', 4],
+      ['ref_1', 4],
+      ['ref_2', 4],
+      ['ref_3', 4],
+    ],
+    'no phrase segments: the text is the prompt, tokenized by the worker',
+  );
+  assert.equal(dbg.promptIds, undefined);
+  assert.equal(dbg.length, 656);
+  assert.equal(dbg.cla.length, dbg.length);
+  assert.equal(dbg.pos.length, dbg.length);
+  // Main token 0 (pixels 0..16) lies in the cat's box [6, 10, 62, 66]: it reads the cat's
+  // reference in ICA rows only, and no other reference.
+  const main0 = dbg.segments.find((s: { name: string }) => s.name === 'main').start;
+  const cols = (row: number[], name: string): number => {
+    const seg = dbg.segments.find((s: { name: string }) => s.name === name);
+    return row.slice(seg.start, seg.start + seg.length).reduce((a, b) => a + b, 0);
+  };
+  assert.equal(cols(dbg.cla[main0], 'ref_0'), 0);
+  assert.ok(cols(dbg.ica[main0], 'ref_0') > 0);
+  assert.equal(cols(dbg.ica[main0], 'ref_1'), 0);
 });
 
 /** A safetensors file with the given F32 tensors (zeros). */

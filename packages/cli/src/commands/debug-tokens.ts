@@ -1,4 +1,8 @@
-/** `contextgen debug tokens <request> [--model DIR]`: the token plan as JSON. */
+/**
+ * `contextgen debug tokens <request> [--model DIR]`: the token plan as JSON. The model folder is
+ * read through its card, so any kind works: an embedded model's plan includes the prompt's and
+ * phrases' token ids; a FLUX model's text is tokenized by its worker, so its plan has no ids.
+ */
 import {
   chooseSubcommand,
   commandUsage,
@@ -7,16 +11,30 @@ import {
   parseCommand,
   prepareGeneration,
   requestLimits,
+  validateForCard,
   validateRequest,
   type CommandGroup,
   type CommandSpec,
+  type OptionValues,
 } from '@contextgen/core';
-import { readModelInfo } from '@contextgen/runtime';
+import {
+  isFluxCard,
+  planFluxJob,
+  readModelCard,
+  readModelInfo,
+  type FluxCard,
+} from '@contextgen/runtime';
 import { inRequestFile } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { jsonRows } from '../json-rows.ts';
 import { chooseModel } from '../model-choice.ts';
-import { CANVAS_OPTIONS, canvasNote, readRequestFile, requestAtCanvas } from '../request-file.ts';
+import {
+  CANVAS_OPTIONS,
+  canvasNote,
+  readRequestFile,
+  requestAtCanvas,
+  type RequestFile,
+} from '../request-file.ts';
 import { CUTOUT_OPTIONS, decodeRequestImagesWithMatting } from '../request-images.ts';
 
 export const DEBUG_TOKENS_COMMAND = {
@@ -63,9 +81,10 @@ export async function runDebug(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = args;
   const requestPath = positionals[0]!;
   const file = await readRequestFile(requestPath, values.entry);
-  const info = await readModelInfo(
-    chooseModel(values.model, file.json.model, file.dir, requestPath),
-  );
+  const folder = chooseModel(values.model, file.json.model, file.dir, requestPath);
+  const card = await readModelCard(folder);
+  if (isFluxCard(card)) return fluxTokens(card, file, values, requestPath, io);
+  const info = await readModelInfo(folder);
   const sized = requestAtCanvas(file, values, info.manifest);
   const note = canvasNote(file, sized);
   if (note) io.err(note);
@@ -95,6 +114,45 @@ export async function runDebug(argv: string[], io: Io): Promise<number> {
       imageLength: plan.imageLength,
       promptIds: prep.promptIds,
       phraseIds: prep.phraseIds,
+      ...debugTokens(plan),
+    }),
+  );
+  return 0;
+}
+
+/** A FLUX model's plan, made by the same `planFluxJob` that writes the worker's job.json. */
+async function fluxTokens(
+  card: FluxCard,
+  file: RequestFile,
+  values: OptionValues<typeof DEBUG_TOKENS_COMMAND.options>,
+  requestPath: string,
+  io: Io,
+): Promise<number> {
+  const sized = requestAtCanvas(file, values, card);
+  const note = canvasNote(file, sized);
+  if (note) io.err(note);
+  const { request } = await inRequestFile(requestPath, () => validateForCard(card, sized));
+  const { images } = await decodeRequestImagesWithMatting(
+    request,
+    file.dir,
+    values['matting-model'],
+    values.cutout,
+  );
+  const { plan, warnings } = await inRequestFile(requestPath, () =>
+    planFluxJob(card, request, images),
+  );
+  for (const w of new Set(warnings)) io.err(`warning: ${w}`);
+  io.out(
+    jsonRows({
+      model: card.name,
+      kind: card.kind,
+      width: request.width,
+      height: request.height,
+      tokenSize: card.tokenSize,
+      mainGrid: plan.mainGrid,
+      length: plan.length,
+      textLength: plan.textLength,
+      imageLength: plan.imageLength,
       ...debugTokens(plan),
     }),
   );
