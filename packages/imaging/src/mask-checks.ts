@@ -13,7 +13,7 @@
  * - area: the subject covers under `minCoverage` or over `maxCoverage` of the image.
  */
 import type { Mask } from '@contextgen/core';
-import { dilate, erode } from './morphology.ts';
+import { dilate, erode, floodFromBorder } from './morphology.ts';
 
 export type MaskCheckCode = 'cutout-hole' | 'cutout-borders' | 'cutout-area';
 
@@ -71,30 +71,9 @@ export function touchedBorders(mask: Mask, fraction: number): string[] {
 
 /** 0/1 grid of `closed` pixels plus every 0-region of it not connected to the image border. */
 function fillEnclosed(closed: Uint8Array, w: number, h: number): Uint8Array {
-  const outside = new Uint8Array(w * h);
-  const stack: number[] = [];
-  const seed = (i: number): void => {
-    if (!closed[i] && !outside[i]) {
-      outside[i] = 1;
-      stack.push(i);
-    }
-  };
-  for (let x = 0; x < w; x++) {
-    seed(x);
-    seed((h - 1) * w + x);
-  }
-  for (let y = 0; y < h; y++) {
-    seed(y * w);
-    seed(y * w + w - 1);
-  }
-  while (stack.length > 0) {
-    const p = stack.pop()!;
-    const x = p % w;
-    if (x > 0) seed(p - 1);
-    if (x < w - 1) seed(p + 1);
-    if (p >= w) seed(p - w);
-    if (p < (h - 1) * w) seed(p + w);
-  }
+  const background = new Uint8Array(w * h);
+  for (let i = 0; i < background.length; i++) background[i] = closed[i] ? 0 : 1;
+  const outside = floodFromBorder(background, w, h);
   const filled = new Uint8Array(w * h);
   for (let i = 0; i < filled.length; i++) filled[i] = outside[i] ? 0 : 1;
   return filled;
