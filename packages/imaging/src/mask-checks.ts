@@ -12,7 +12,7 @@
  *   background from the border, so such masks are often wrong.
  * - area: the subject covers under `minCoverage` or over `maxCoverage` of the image.
  */
-import type { Mask } from '@contextgen/core';
+import { isSubject, type Mask } from '@contextgen/core';
 import { dilate, erode, floodFromBorder } from './morphology.ts';
 
 export type MaskCheckCode = 'cutout-hole' | 'cutout-borders' | 'cutout-area';
@@ -57,7 +57,7 @@ export function touchedBorders(mask: Mask, fraction: number): string[] {
   const { width: w, height: h, data } = mask;
   const count = (n: number, at: (k: number) => number): number => {
     let c = 0;
-    for (let k = 0; k < n; k++) if (data[at(k)]! >= 128) c++;
+    for (let k = 0; k < n; k++) if (isSubject(data[at(k)]!)) c++;
     return c / n;
   };
   const sides: [string, number][] = [
@@ -123,7 +123,7 @@ export function holeFraction(mask: Mask, closeFraction: number): number {
   let x1 = -1;
   let y1 = -1;
   for (let i = 0; i < bin.length; i++) {
-    if (data[i]! < 128) continue;
+    if (!isSubject(data[i]!)) continue;
     bin[i] = 1;
     const x = i % w;
     const y = (i - x) / w;
@@ -157,7 +157,7 @@ export function checkCutoutMask(mask: Mask, options: MaskCheckOptions = {}): Mas
   const o = { ...DEFAULT_MASK_CHECKS, ...options };
   const out: MaskCheck[] = [];
   let inside = 0;
-  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]! >= 128) inside++;
+  for (let i = 0; i < mask.data.length; i++) if (isSubject(mask.data[i]!)) inside++;
   const coverage = inside / Math.max(1, mask.data.length);
   if (inside === 0) return out; // an empty mask is refused elsewhere
   if (coverage < o.minCoverage || coverage > o.maxCoverage) {
