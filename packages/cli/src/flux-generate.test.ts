@@ -1,6 +1,5 @@
 /** `contextgen generate` on the published-model kind: the tiny random FLUX folder through the real worker. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,25 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO_ROOT } from '@contextgen/runtime';
 import { tinyFluxModel } from '../../runtime/src/flux/tiny-flux.test-util.ts';
-import { BIN } from './cli-fixtures.test-util.ts';
-
-function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      // debug tokens prints dense N x N masks: with FLUX's 512 text tokens that is over 1 MB.
-      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        done({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-      },
-    );
-  });
-}
+import { runCli } from './cli-fixtures.test-util.ts';
 
 const PETS = join(REPO_ROOT, 'examples', 'pets', 'request.json');
 let folder: string;
@@ -42,7 +23,7 @@ after(async () => {
 
 test('npx contextgen generate --model <flux folder> makes the example image through the worker', async () => {
   const png = join(out, 'pets.png');
-  const r = await cli(['generate', PETS, '-o', png, '--model', folder, '--allow-untrained']);
+  const r = await runCli(['generate', PETS, '-o', png, '--model', folder, '--allow-untrained']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /wrote .*pets\.png \(128x128, \d+ tokens, 2 steps\)/);
   assert.match(r.stdout, /seed: 7/);
@@ -52,7 +33,7 @@ test('npx contextgen generate --model <flux folder> makes the example image thro
 });
 
 test('refusals need no worker: untrained without the flag (exit 3), a folder without its LoRA (exit 2)', async () => {
-  const r = await cli(['generate', PETS, '-o', join(out, 'x.png'), '--model', folder]);
+  const r = await runCli(['generate', PETS, '-o', join(out, 'x.png'), '--model', folder]);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /trained: false/);
   assert.ok(!existsSync(join(out, 'x.png')));
@@ -65,7 +46,7 @@ test('refusals need no worker: untrained without the flag (exit 3), a folder wit
     join(broken, 'model.json'),
     JSON.stringify({ ...json, flux: { ...json.flux, lora: join(broken, 'no-lora-here') } }),
   );
-  const b = await cli([
+  const b = await runCli([
     'generate',
     PETS,
     '-o',
@@ -79,7 +60,7 @@ test('refusals need no worker: untrained without the flag (exit 3), a folder wit
 });
 
 test('debug tokens --model <flux folder> prints the plan the worker would get, read through the model card', async () => {
-  const r = await cli(['debug', 'tokens', PETS, '--model', folder]);
+  const r = await runCli(['debug', 'tokens', PETS, '--model', folder]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /reads only the prompt; the instances' phrases are not used/);
   const dbg = JSON.parse(r.stdout);
@@ -158,7 +139,7 @@ test('the worker refuses a LoRA of the wrong shape and a GPU profile without CUD
     join(wrong, 'model.json'),
     JSON.stringify({ ...json, flux: { ...json.flux, lora: wrong } }),
   );
-  const r = await cli([
+  const r = await runCli([
     'generate',
     PETS,
     '-o',
@@ -180,7 +161,7 @@ test('the worker refuses a LoRA of the wrong shape and a GPU profile without CUD
     join(gpu, 'model.json'),
     JSON.stringify({ ...json, flux: { ...json.flux, profile: 'fp8' } }),
   );
-  const g = await cli(
+  const g = await runCli(
     ['generate', PETS, '-o', join(out, 'g.png'), '--model', gpu, '--allow-untrained'],
     {
       CUDA_VISIBLE_DEVICES: '',
