@@ -16,6 +16,7 @@ import {
   type CommandGroup,
   type CommandSpec,
   type OptionValues,
+  type TokenPlan,
 } from '@contextgen/core';
 import {
   isFluxCard,
@@ -67,6 +68,25 @@ export const DEBUG_GROUP: CommandGroup = {
 
 export const DEBUG_USAGE = commandUsage(DEBUG_TOKENS_COMMAND);
 
+/** What every kind's output starts with: the model, the canvas and the plan's sizes. */
+function planFacts(
+  model: string,
+  tokenSize: number,
+  canvas: { readonly width: number; readonly height: number },
+  plan: TokenPlan,
+) {
+  return {
+    model,
+    width: canvas.width,
+    height: canvas.height,
+    tokenSize,
+    mainGrid: plan.mainGrid,
+    length: plan.length,
+    textLength: plan.textLength,
+    imageLength: plan.imageLength,
+  };
+}
+
 export async function runDebug(argv: string[], io: Io): Promise<number> {
   const sub = chooseSubcommand(DEBUG_GROUP, argv);
   if (sub.help) {
@@ -104,14 +124,7 @@ export async function runDebug(argv: string[], io: Io): Promise<number> {
   const plan = prep.plan;
   io.out(
     jsonRows({
-      model: info.manifest.name,
-      width: request.width,
-      height: request.height,
-      tokenSize: info.manifest.tokenSize,
-      mainGrid: plan.mainGrid,
-      length: plan.length,
-      textLength: plan.textLength,
-      imageLength: plan.imageLength,
+      ...planFacts(info.manifest.name, info.manifest.tokenSize, request, plan),
       promptIds: prep.promptIds,
       phraseIds: prep.phraseIds,
       ...debugTokens(plan),
@@ -144,15 +157,8 @@ async function fluxTokens(
   for (const w of new Set(warnings)) io.err(`warning: ${w}`);
   io.out(
     jsonRows({
-      model: card.name,
+      ...planFacts(card.name, card.tokenSize, request, plan),
       kind: card.kind,
-      width: request.width,
-      height: request.height,
-      tokenSize: card.tokenSize,
-      mainGrid: plan.mainGrid,
-      length: plan.length,
-      textLength: plan.textLength,
-      imageLength: plan.imageLength,
       ...debugTokens(plan),
     }),
   );
