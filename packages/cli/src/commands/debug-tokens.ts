@@ -50,11 +50,6 @@ export const DEBUG_TOKENS_COMMAND = {
       help: 'model folder (default: the installed model)',
     },
     ...CANVAS_OPTIONS,
-    'matting-model': {
-      type: 'string',
-      value: 'PATH',
-      help: 'ONNX matting model for references without alpha (overrides --cutout)',
-    },
     ...CUTOUT_OPTIONS,
   },
   positionals: { min: 1, max: 1, what: 'request file' },
