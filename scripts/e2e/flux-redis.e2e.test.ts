@@ -8,42 +8,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tinyFluxModel } from '../../packages/runtime/src/flux/tiny-flux.test-util.ts';
 import { fetchJson, rgbaPng } from '../../packages/server/src/test-util.ts';
-
-const REDIS = spawnSync('sh', ['-c', 'command -v redis-server'], {
-  encoding: 'utf8',
-}).stdout.trim();
-const MAIN = join(import.meta.dirname, '..', '..', 'packages', 'server', 'src', 'main.ts');
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  return port;
-}
-
-async function waitFor<T>(
-  what: string,
-  f: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { freePort, MAIN, REDIS, startRedis, stop, waitFor } from './procs.ts';
 
 test(
   'two --worker-only processes (one per GPU) share the flux model queue; cancel reaches the worker',
@@ -70,26 +41,7 @@ test(
     };
     try {
       const redisPort = await freePort();
-      children.push(
-        spawn(
-          REDIS,
-          [
-            '--port',
-            String(redisPort),
-            '--bind',
-            '127.0.0.1',
-            '--save',
-            '',
-            '--appendonly',
-            'no',
-            '--dir',
-            dir,
-          ],
-          {
-            stdio: 'ignore',
-          },
-        ),
-      );
+      children.push(startRedis(redisPort, dir));
       const env = { REDIS_URL: `redis://127.0.0.1:${redisPort}` };
       const apiPort = await freePort();
       start(['--no-worker', '--port', String(apiPort), '--storage', join(dir, 'shared')], env);
@@ -166,13 +118,7 @@ test(
       console.error(log.join(''));
       throw err;
     } finally {
-      for (const c of children.reverse()) {
-        if (c.exitCode === null && c.signalCode === null) {
-          c.kill('SIGTERM');
-          await Promise.race([once(c, 'exit'), new Promise((r) => setTimeout(r, 5000))]);
-          if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-        }
-      }
+      for (const c of children.reverse()) await stop(c);
       await rm(dir, { recursive: true, force: true });
       await rm(model, { recursive: true, force: true });
     }

@@ -6,41 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discPng, fetchJson, TINY_MODEL } from '../../packages/server/src/test-util.ts';
-
-const REDIS = spawnSync('sh', ['-c', 'command -v redis-server'], {
-  encoding: 'utf8',
-}).stdout.trim();
-const MAIN = join(import.meta.dirname, '..', '..', 'packages', 'server', 'src', 'main.ts');
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  return port;
-}
-
-async function waitFor<T>(
-  what: string,
-  f: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { freePort, MAIN, REDIS, startRedis, stop, waitFor } from './procs.ts';
 
 function startServer(args: string[], env: Record<string, string>, log: string[]): ChildProcess {
   const child = spawn(
@@ -69,22 +41,7 @@ test(
     const log: string[] = [];
     try {
       const redisPort = await freePort();
-      const redis = spawn(
-        REDIS,
-        [
-          '--port',
-          String(redisPort),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          dir,
-        ],
-        { stdio: 'ignore' },
-      );
+      const redis = startRedis(redisPort, dir);
       children.push(redis);
       const env = {
         REDIS_URL: `redis://127.0.0.1:${redisPort}`,
@@ -177,13 +134,7 @@ test(
       console.error(log.join(''));
       throw err;
     } finally {
-      for (const c of children.reverse()) {
-        if (c.exitCode === null && c.signalCode === null) {
-          c.kill('SIGTERM');
-          await Promise.race([once(c, 'exit'), new Promise((r) => setTimeout(r, 5000))]);
-          if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-        }
-      }
+      for (const c of children.reverse()) await stop(c);
       await rm(dir, { recursive: true, force: true });
     }
   },

@@ -1,4 +1,8 @@
-/** Files for the CLI tests: small references, bad images and request files in a temp folder. */
+/**
+ * Files for the CLI tests: small references, bad images and request files in a temp folder;
+ * and the bin run as a child process.
+ */
+import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,6 +15,28 @@ import type { RgbaImage } from '@contextgen/core';
 export const CLI_PKG = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = join(CLI_PKG, 'bin', 'contextgen.mjs');
 export const TINY_MODEL = join(CLI_PKG, '..', 'runtime', 'test-fixtures', 'tiny-model');
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `contextgen ARGS` as a child process with `env` added; its exit code and output. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      // debug tokens prints dense N x N masks: with FLUX's 512 text tokens that is over 1 MB.
+      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+        done({ code: typeof code === 'number' ? code : 1, stdout, stderr });
+      },
+    );
+  });
+}
 
 function disc(size: number, alpha: boolean): RgbaImage {
   const data = new Uint8ClampedArray(size * size * 4);

@@ -1,28 +1,19 @@
 /** `contextgen doctor`: what is missing and how to get it, with exit codes. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { tinyFluxModel } from '../../runtime/src/flux/tiny-flux.test-util.ts';
-import { BIN, TINY_MODEL } from './cli-fixtures.test-util.ts';
+import { runCli, TINY_MODEL } from './cli-fixtures.test-util.ts';
 
-function cli(
+/** The bin's exit code and its stdout and stderr together. */
+async function cli(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; out: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, ...env } },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        done({ code: typeof code === 'number' ? code : 1, out: stdout + stderr });
-      },
-    );
-  });
+  const r = await runCli(args, env);
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 let folder: string;

@@ -1,6 +1,5 @@
 /** `contextgen generate` on the published-model kind: the tiny random FLUX folder through the real worker. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,24 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO_ROOT } from '@contextgen/runtime';
 import { tinyFluxModel } from '../../runtime/src/flux/tiny-flux.test-util.ts';
-import { BIN } from './cli-fixtures.test-util.ts';
-
-function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, ...env } },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        done({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-      },
-    );
-  });
-}
+import { runCli } from './cli-fixtures.test-util.ts';
 
 const PETS = join(REPO_ROOT, 'examples', 'pets', 'request.json');
 let folder: string;
@@ -41,7 +23,7 @@ after(async () => {
 
 test('npx contextgen generate --model <flux folder> makes the example image through the worker', async () => {
   const png = join(out, 'pets.png');
-  const r = await cli(['generate', PETS, '-o', png, '--model', folder, '--allow-untrained']);
+  const r = await runCli(['generate', PETS, '-o', png, '--model', folder, '--allow-untrained']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /wrote .*pets\.png \(128x128, \d+ tokens, 2 steps\)/);
   assert.match(r.stdout, /seed: 7/);
@@ -51,7 +33,7 @@ test('npx contextgen generate --model <flux folder> makes the example image thro
 });
 
 test('refusals need no worker: untrained without the flag (exit 3), a folder without its LoRA (exit 2)', async () => {
-  const r = await cli(['generate', PETS, '-o', join(out, 'x.png'), '--model', folder]);
+  const r = await runCli(['generate', PETS, '-o', join(out, 'x.png'), '--model', folder]);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /trained: false/);
   assert.ok(!existsSync(join(out, 'x.png')));
@@ -64,7 +46,7 @@ test('refusals need no worker: untrained without the flag (exit 3), a folder wit
     join(broken, 'model.json'),
     JSON.stringify({ ...json, flux: { ...json.flux, lora: join(broken, 'no-lora-here') } }),
   );
-  const b = await cli([
+  const b = await runCli([
     'generate',
     PETS,
     '-o',
@@ -75,6 +57,42 @@ test('refusals need no worker: untrained without the flag (exit 3), a folder wit
   ]);
   assert.equal(b.code, 2, b.stderr);
   assert.match(b.stderr, /no-lora-here does not exist; download the ContextGen LoRA/);
+});
+
+test('debug tokens --model <flux folder> prints the plan the worker would get, read through the model card', async () => {
+  const r = await runCli(['debug', 'tokens', PETS, '--model', folder]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /reads only the prompt; the instances' phrases are not used/);
+  const dbg = JSON.parse(r.stdout);
+  assert.equal(dbg.kind, 'flux-kontext-lora');
+  assert.deepEqual(dbg.mainGrid, { h: 8, w: 8 }, '128 px at 16 px a token');
+  assert.deepEqual(
+    dbg.segments.map((s: { name: string; length: number }) => [s.name, s.length]),
+    [
+      ['text', 512],
+      ['main', 64],
+      ['layout', 64],
+      ['ref_0', 4],
+      ['ref_1', 4],
+      ['ref_2', 4],
+      ['ref_3', 4],
+    ],
+    'no phrase segments: the text is the prompt, tokenized by the worker',
+  );
+  assert.equal(dbg.promptIds, undefined);
+  assert.equal(dbg.length, 656);
+  assert.equal(dbg.cla.length, dbg.length);
+  assert.equal(dbg.pos.length, dbg.length);
+  // Main token 0 (pixels 0..16) lies in the cat's box [6, 10, 62, 66]: it reads the cat's
+  // reference in ICA rows only, and no other reference.
+  const main0 = dbg.segments.find((s: { name: string }) => s.name === 'main').start;
+  const cols = (row: number[], name: string): number => {
+    const seg = dbg.segments.find((s: { name: string }) => s.name === name);
+    return row.slice(seg.start, seg.start + seg.length).reduce((a, b) => a + b, 0);
+  };
+  assert.equal(cols(dbg.cla[main0], 'ref_0'), 0);
+  assert.ok(cols(dbg.ica[main0], 'ref_0') > 0);
+  assert.equal(cols(dbg.ica[main0], 'ref_1'), 0);
 });
 
 /** A safetensors file with the given F32 tensors (zeros). */
@@ -121,7 +139,7 @@ test('the worker refuses a LoRA of the wrong shape and a GPU profile without CUD
     join(wrong, 'model.json'),
     JSON.stringify({ ...json, flux: { ...json.flux, lora: wrong } }),
   );
-  const r = await cli([
+  const r = await runCli([
     'generate',
     PETS,
     '-o',
@@ -143,7 +161,7 @@ test('the worker refuses a LoRA of the wrong shape and a GPU profile without CUD
     join(gpu, 'model.json'),
     JSON.stringify({ ...json, flux: { ...json.flux, profile: 'fp8' } }),
   );
-  const g = await cli(
+  const g = await runCli(
     ['generate', PETS, '-o', join(out, 'g.png'), '--model', gpu, '--allow-untrained'],
     {
       CUDA_VISIBLE_DEVICES: '',

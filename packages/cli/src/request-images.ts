@@ -107,8 +107,16 @@ export async function decodeRequestImages(
 }
 
 // --- cutout options (matting): `--cutout METHOD` and `--matting-model PATH` -----------------
-/** The `--cutout` option (spread into a command's options for the one argument parser). */
+/**
+ * The `--matting-model` and `--cutout` options (spread into a command's options for the one
+ * argument parser); `decodeRequestImagesWithMatting` takes their values.
+ */
 export const CUTOUT_OPTIONS = {
+  'matting-model': {
+    type: 'string',
+    value: 'PATH',
+    help: 'ONNX matting model for references without alpha (overrides --cutout)',
+  },
   cutout: {
     type: 'string',
     value: 'METHOD',

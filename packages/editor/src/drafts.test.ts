@@ -9,8 +9,8 @@ import {
   pickDraft,
   stateFromDraft,
 } from './drafts.ts';
+import { historyEntry } from './history.test-util.ts';
 import { createEditorState, DEFAULT_SETTINGS } from './state.ts';
-import type { HistoryEntry } from './types.ts';
 
 const draft = (tabId: string, savedAt: string, prompt = tabId) =>
   draftFromState(tabId, createEditorState({ prompt }), new Date(`2026-01-01T00:00:${savedAt}Z`));
@@ -62,33 +62,24 @@ test('a draft opens with valid boxes and the shared results', () => {
   assert.ok(b.x1 >= 0 && b.x2 <= 64 && b.y1 >= 0 && b.x2 > b.x1 && b.y2 > b.y1);
 });
 
-const entry = (id: string, jobId: string, at: string): HistoryEntry => ({
-  id,
-  jobId,
-  createdAt: at,
-  seed: 1,
-  model: 'm',
-  untrained: false,
-  warnings: [],
-  resultSrc: '/r.png',
-  settings: DEFAULT_SETTINGS,
-  instances: [],
-});
-
 test('two tabs writing results keep both; a removal sticks', () => {
   // tab A stored its result; tab B (which never saw it) writes its own
-  const afterA = nextSharedResults({ results: [], removed: [] }, [entry('ra', 'ja', '1')], []);
-  const afterB = nextSharedResults(afterA, [entry('rb', 'jb', '2')], []);
+  const afterA = nextSharedResults(
+    { results: [], removed: [] },
+    [historyEntry('ra', 'ja', '1')],
+    [],
+  );
+  const afterB = nextSharedResults(afterA, [historyEntry('rb', 'jb', '2')], []);
   assert.deepEqual(
     afterB.results.map((r) => r.id),
     ['rb', 'ra'],
   );
-  const removed = nextSharedResults(afterB, [entry('rb', 'jb', '2')], ['ra', 'ja']);
+  const removed = nextSharedResults(afterB, [historyEntry('rb', 'jb', '2')], ['ra', 'ja']);
   assert.deepEqual(
     removed.results.map((r) => r.id),
     ['rb'],
   );
-  const again = nextSharedResults(removed, [entry('ra', 'ja', '1')], []);
+  const again = nextSharedResults(removed, [historyEntry('ra', 'ja', '1')], []);
   assert.deepEqual(
     again.results.map((r) => r.id),
     ['rb'],

@@ -7,8 +7,9 @@ import { boxHeight, boxWidth, cascadeBox, fitBox, setBoxEdge } from './geometry.
 import { historyEntryFromJob, type ServerJob } from './jobs.ts';
 import { loadProject, PROJECT_FORMAT } from './project.ts';
 import { describeRequestField, nameBoxesIn } from './request.ts';
+import { historyEntry } from './history.test-util.ts';
 import { createEditorState, DEFAULT_SETTINGS } from './state.ts';
-import type { CanvasBox, HistoryEntry } from './types.ts';
+import type { CanvasBox } from './types.ts';
 
 const canvas = { width: 128, height: 128 };
 const valid = (b: CanvasBox, c = canvas) =>
@@ -128,27 +129,18 @@ test('replaceDocument (an import) is one undo step', () => {
   assert.equal(e.state.settings.prompt, '');
 });
 
-const entry = (id: string, jobId: string, at: string): HistoryEntry => ({
-  id,
-  jobId,
-  createdAt: at,
-  seed: 1,
-  model: 'm',
-  untrained: false,
-  warnings: [],
-  resultSrc: '/r.png',
-  settings: DEFAULT_SETTINGS,
-  instances: [],
-});
-
 test('results from another tab merge by job, newest first; removed ones stay out', () => {
-  const mine = [entry('r2', 'j2', '2026-01-02')];
-  const theirs = [entry('r1', 'j1', '2026-01-01'), entry('r3', 'j3', '2026-01-03')];
+  const mine = [historyEntry('r2', 'j2', '2026-01-02')];
+  const theirs = [historyEntry('r1', 'j1', '2026-01-01'), historyEntry('r3', 'j3', '2026-01-03')];
   assert.deepEqual(
     mergeHistory(mine, theirs).map((r) => r.id),
     ['r3', 'r2', 'r1'],
   );
-  assert.equal(mergeHistory(mine, [entry('other', 'j2', '2026')]), mine, 'same job: unchanged');
+  assert.equal(
+    mergeHistory(mine, [historyEntry('other', 'j2', '2026')]),
+    mine,
+    'same job: unchanged',
+  );
   assert.deepEqual(
     mergeHistory(mine, theirs, ['r3', 'j2']).map((r) => r.id),
     ['r1'],

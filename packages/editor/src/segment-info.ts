@@ -6,8 +6,8 @@
  * becomes an asset: the UI reads the files picked alongside the JSON and passes them by
  * their name as written in it.
  */
-import { importSegmentInfo } from '@contextgen/core';
-import { boxFromArray, fitBox, scaleBox, type CanvasSize } from './geometry.ts';
+import { importSegmentInfo, isSubject, scaleRequestCanvas } from '@contextgen/core';
+import { boxFromArray, fitBox, type CanvasSize } from './geometry.ts';
 import { newEditorId } from './state.ts';
 import type { Asset, EditorState, Instance } from './types.ts';
 
@@ -84,10 +84,12 @@ export function importSegmentInfoToEditor(
   }
   const frame = { width: req.width, height: req.height };
   const canvas = { width: settings.width, height: settings.height };
+  // Core scales the boxes from the example's frame (the one scaling rule for segment_info).
+  const scaled = scaleRequestCanvas(req, canvas);
   const assets: Asset[] = [];
   const byName = new Map<string, string>();
   const missing: string[] = [];
-  const instances: Instance[] = req.instances.map((inst, k) => {
+  const instances: Instance[] = scaled.instances.map((inst, k) => {
     let assetId: string | null = null;
     if (inst.reference) {
       const name = baseName(inst.reference);
@@ -105,7 +107,7 @@ export function importSegmentInfoToEditor(
     return {
       id: newEditorId('inst'),
       assetId,
-      box: fitBox(scaleBox(boxFromArray(inst.box), frame, canvas), canvas),
+      box: fitBox(boxFromArray(inst.box), canvas),
       phrase: inst.phrase ?? '',
       aspectLocked: true,
       z: k + 1,
@@ -120,13 +122,14 @@ export function importSegmentInfoToEditor(
 }
 
 /**
- * The official rule for reference images with alpha: alpha below 0.5 is background. Sets
- * every pixel's alpha (RGBA bytes, in place) to 0 or 255; returns how many pixels stay.
+ * The official rule for reference images with alpha (core's `isSubject`: alpha below 0.5 is
+ * background). Sets every pixel's alpha (RGBA bytes, in place) to 0 or 255; returns how many
+ * pixels stay.
  */
 export function binarizeAlpha(rgba: Uint8Array | Uint8ClampedArray): number {
   let kept = 0;
   for (let i = 3; i < rgba.length; i += 4) {
-    const keep = rgba[i]! >= 128;
+    const keep = isSubject(rgba[i]!);
     rgba[i] = keep ? 255 : 0;
     if (keep) kept++;
   }

@@ -15,7 +15,7 @@
  */
 import type { Mask, RgbaImage } from '@contextgen/core';
 import { srgbToLab } from './color.ts';
-import { keepLargeComponents, open } from './morphology.ts';
+import { floodFromBorder, keepLargeComponents, open } from './morphology.ts';
 
 export interface CutoutOptions {
   /** ΔE above which a pixel differs from the background; automatic when absent. */
@@ -134,35 +134,6 @@ function borderIndices(w: number, h: number, band: number): number[] {
     }
   }
   return out;
-}
-
-/** Flood fill (4-connected) from every border pixel whose value is 1 in `passable`. */
-function floodFromBorder(passable: Uint8Array, w: number, h: number): Uint8Array {
-  const reached = new Uint8Array(w * h);
-  const stack: number[] = [];
-  const seed = (i: number): void => {
-    if (passable[i] && !reached[i]) {
-      reached[i] = 1;
-      stack.push(i);
-    }
-  };
-  for (let x = 0; x < w; x++) {
-    seed(x);
-    seed((h - 1) * w + x);
-  }
-  for (let y = 0; y < h; y++) {
-    seed(y * w);
-    seed(y * w + w - 1);
-  }
-  while (stack.length > 0) {
-    const p = stack.pop()!;
-    const x = p % w;
-    if (x > 0) seed(p - 1);
-    if (x < w - 1) seed(p + 1);
-    if (p >= w) seed(p - w);
-    if (p < (h - 1) * w) seed(p + w);
-  }
-  return reached;
 }
 
 function feather(binary: Uint8Array, w: number, h: number, r: number): Uint8Array {

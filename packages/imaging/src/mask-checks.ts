@@ -12,8 +12,8 @@
  *   background from the border, so such masks are often wrong.
  * - area: the subject covers under `minCoverage` or over `maxCoverage` of the image.
  */
-import type { Mask } from '@contextgen/core';
-import { dilate, erode } from './morphology.ts';
+import { isSubject, type Mask } from '@contextgen/core';
+import { dilate, erode, floodFromBorder } from './morphology.ts';
 
 export type MaskCheckCode = 'cutout-hole' | 'cutout-borders' | 'cutout-area';
 
@@ -57,7 +57,7 @@ export function touchedBorders(mask: Mask, fraction: number): string[] {
   const { width: w, height: h, data } = mask;
   const count = (n: number, at: (k: number) => number): number => {
     let c = 0;
-    for (let k = 0; k < n; k++) if (data[at(k)]! >= 128) c++;
+    for (let k = 0; k < n; k++) if (isSubject(data[at(k)]!)) c++;
     return c / n;
   };
   const sides: [string, number][] = [
@@ -71,30 +71,9 @@ export function touchedBorders(mask: Mask, fraction: number): string[] {
 
 /** 0/1 grid of `closed` pixels plus every 0-region of it not connected to the image border. */
 function fillEnclosed(closed: Uint8Array, w: number, h: number): Uint8Array {
-  const outside = new Uint8Array(w * h);
-  const stack: number[] = [];
-  const seed = (i: number): void => {
-    if (!closed[i] && !outside[i]) {
-      outside[i] = 1;
-      stack.push(i);
-    }
-  };
-  for (let x = 0; x < w; x++) {
-    seed(x);
-    seed((h - 1) * w + x);
-  }
-  for (let y = 0; y < h; y++) {
-    seed(y * w);
-    seed(y * w + w - 1);
-  }
-  while (stack.length > 0) {
-    const p = stack.pop()!;
-    const x = p % w;
-    if (x > 0) seed(p - 1);
-    if (x < w - 1) seed(p + 1);
-    if (p >= w) seed(p - w);
-    if (p < (h - 1) * w) seed(p + w);
-  }
+  const background = new Uint8Array(w * h);
+  for (let i = 0; i < background.length; i++) background[i] = closed[i] ? 0 : 1;
+  const outside = floodFromBorder(background, w, h);
   const filled = new Uint8Array(w * h);
   for (let i = 0; i < filled.length; i++) filled[i] = outside[i] ? 0 : 1;
   return filled;
@@ -144,7 +123,7 @@ export function holeFraction(mask: Mask, closeFraction: number): number {
   let x1 = -1;
   let y1 = -1;
   for (let i = 0; i < bin.length; i++) {
-    if (data[i]! < 128) continue;
+    if (!isSubject(data[i]!)) continue;
     bin[i] = 1;
     const x = i % w;
     const y = (i - x) / w;
@@ -178,7 +157,7 @@ export function checkCutoutMask(mask: Mask, options: MaskCheckOptions = {}): Mas
   const o = { ...DEFAULT_MASK_CHECKS, ...options };
   const out: MaskCheck[] = [];
   let inside = 0;
-  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]! >= 128) inside++;
+  for (let i = 0; i < mask.data.length; i++) if (isSubject(mask.data[i]!)) inside++;
   const coverage = inside / Math.max(1, mask.data.length);
   if (inside === 0) return out; // an empty mask is refused elsewhere
   if (coverage < o.minCoverage || coverage > o.maxCoverage) {

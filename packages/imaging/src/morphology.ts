@@ -1,6 +1,7 @@
 /**
  * Binary mask morphology on 0/1 byte grids (row-major `w x h`): erosion, dilation with a square
- * structuring element (separable running min/max), and connected components.
+ * structuring element (separable running min/max), connected components and the flood fill
+ * from the border.
  */
 
 function runMinMax(
@@ -104,4 +105,33 @@ export function keepLargeComponents(
   const out = new Uint8Array(w * h);
   for (let i = 0; i < out.length; i++) out[i] = keep[labels[i]!] ? 1 : 0;
   return out;
+}
+
+/** Flood fill (4-connected) from every border pixel whose value is 1 in `passable`. */
+export function floodFromBorder(passable: Uint8Array, w: number, h: number): Uint8Array {
+  const reached = new Uint8Array(w * h);
+  const stack: number[] = [];
+  const seed = (i: number): void => {
+    if (passable[i] && !reached[i]) {
+      reached[i] = 1;
+      stack.push(i);
+    }
+  };
+  for (let x = 0; x < w; x++) {
+    seed(x);
+    seed((h - 1) * w + x);
+  }
+  for (let y = 0; y < h; y++) {
+    seed(y * w);
+    seed(y * w + w - 1);
+  }
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    const x = p % w;
+    if (x > 0) seed(p - 1);
+    if (x < w - 1) seed(p + 1);
+    if (p >= w) seed(p - w);
+    if (p < (h - 1) * w) seed(p + w);
+  }
+  return reached;
 }

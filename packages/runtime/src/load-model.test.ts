@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planTokens, type DenoiserInputs } from '@contextgen/core';
+import { readModelCard } from './generators/registry.ts';
 import { loadModel } from './load-model.ts';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-fixtures', 'tiny-model');
@@ -149,5 +150,19 @@ test('missing files, a missing folder and a broken manifest name the problem', a
   await writeFile(join(dir, 'model.json'), JSON.stringify({ format: 'contextgen-model/1' }));
   await assert.rejects(loadModel(dir), /not a valid contextgen-model\/1 manifest:\n {2}name:/);
   await assert.rejects(loadModel(join(dir, 'absent')), /model folder .*absent does not exist/);
+  await rm(dir, { recursive: true });
+});
+
+test('a model card from an unreadable or broken model.json names the file and the fix', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cg-card-json-'));
+  await assert.rejects(
+    readModelCard(dir),
+    /model\.json: cannot read model\.json \(ENOENT\); a model folder holds model\.json and the files it names/,
+  );
+  await writeFile(join(dir, 'model.json'), '{ nope');
+  await assert.rejects(
+    readModelCard(dir),
+    /model\.json: model\.json is not valid JSON \(.+\); fix or re-export it/,
+  );
   await rm(dir, { recursive: true });
 });

@@ -19,21 +19,40 @@ export class ModelFolderError extends Error {
   override readonly name = 'ModelFolderError';
 }
 
-async function readJson(path: string, what: string): Promise<unknown> {
+/** What to tell the user when a model folder's JSON file cannot be read, or is not JSON. */
+export interface JsonFixes {
+  readonly unreadable: string;
+  readonly invalid: string;
+}
+
+const MODEL_FILE_FIXES: JsonFixes = {
+  unreadable: 'a model folder holds model.json, its vocab and ONNX files',
+  invalid: 're-export the model',
+};
+
+/**
+ * A model folder's JSON file, parsed.
+ * @throws ModelFolderError naming the file, what went wrong and `fixes`
+ */
+export async function readModelFolderJson(
+  path: string,
+  what: string,
+  fixes: JsonFixes = MODEL_FILE_FIXES,
+): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ModelFolderError(
-      `${path}: cannot read ${what} (${code ?? String(err)}); a model folder holds model.json, its vocab and ONNX files`,
+      `${path}: cannot read ${what} (${code ?? String(err)}); ${fixes.unreadable}`,
     );
   }
   try {
     return JSON.parse(text);
   } catch (err) {
     throw new ModelFolderError(
-      `${path}: ${what} is not valid JSON (${(err as Error).message}); re-export the model`,
+      `${path}: ${what} is not valid JSON (${(err as Error).message}); ${fixes.invalid}`,
     );
   }
 }
@@ -62,7 +81,10 @@ export async function readModelInfo(dir: string): Promise<ModelInfo> {
       `model folder ${folder} does not exist; pass --model with a folder that holds model.json`,
     );
   }
-  const manifest = parseManifest(await readJson(join(folder, 'model.json'), 'model.json'), folder);
+  const manifest = parseManifest(
+    await readModelFolderJson(join(folder, 'model.json'), 'model.json'),
+    folder,
+  );
   const missing = missingFiles(folder, manifest);
   if (missing.length > 0) {
     throw new ModelFolderError(
@@ -70,7 +92,7 @@ export async function readModelInfo(dir: string): Promise<ModelInfo> {
     );
   }
   const vocabPath = join(folder, manifest.tokenizer.vocab);
-  const vocab = parseVocab(await readJson(vocabPath, 'the vocabulary'), vocabPath);
+  const vocab = parseVocab(await readModelFolderJson(vocabPath, 'the vocabulary'), vocabPath);
   return { folder, manifest, vocab };
 }
 

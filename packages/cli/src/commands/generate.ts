@@ -46,11 +46,6 @@ export const GENERATE_COMMAND = {
       help: 'ONNX Runtime intra-op threads (default: all cores, at most 8)',
     },
     ...CANVAS_OPTIONS,
-    'matting-model': {
-      type: 'string',
-      value: 'PATH',
-      help: 'ONNX matting model for references without alpha (overrides --cutout)',
-    },
     ...CUTOUT_OPTIONS,
     'save-layout': { type: 'boolean', help: 'also write the layout image as <out>.layout.png' },
     'allow-untrained': {

@@ -33,11 +33,6 @@ export const LAYOUT_COMMAND = {
       help: "validate against this model's limits (default: the installed model, if any)",
     },
     ...CANVAS_OPTIONS,
-    'matting-model': {
-      type: 'string',
-      value: 'PATH',
-      help: 'ONNX matting model for references without alpha (overrides --cutout)',
-    },
     ...CUTOUT_OPTIONS,
     'no-boxes': { type: 'boolean', help: 'the plain layout image, without outlines and indices' },
   },

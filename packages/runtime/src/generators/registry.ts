@@ -4,10 +4,9 @@
  * The kind is `model.json`'s `kind` field, `onnx-embedded` when absent.
  */
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Generator, ModelCard } from '@contextgen/core';
-import { ModelFolderError } from '../load-model.ts';
+import { ModelFolderError, readModelFolderJson } from '../load-model.ts';
 import { fluxKontextKind } from '../flux/kind.ts';
 import type { ModelKind, OpenOptions, ReadCardOptions } from './kind.ts';
 import { onnxEmbeddedKind } from './onnx-embedded.ts';
@@ -26,24 +25,11 @@ export class UntrainedModelError extends Error {
   override readonly name = 'UntrainedModelError';
 }
 
-async function readModelJson(folder: string): Promise<unknown> {
-  const path = join(folder, 'model.json');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelFolderError(
-      `${path}: cannot read model.json (${code ?? String(err)}); a model folder holds model.json and the files it names`,
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ModelFolderError(
-      `${path}: model.json is not valid JSON (${(err as Error).message}); fix or re-export it`,
-    );
-  }
+function readModelJson(folder: string): Promise<unknown> {
+  return readModelFolderJson(join(folder, 'model.json'), 'model.json', {
+    unreadable: 'a model folder holds model.json and the files it names',
+    invalid: 'fix or re-export it',
+  });
 }
 
 /** The kind named by a parsed model.json. */
