@@ -2,6 +2,7 @@
 gets its data from --data-cmd and switches to DPO."""
 
 import json
+from pathlib import Path
 import sys
 
 import onnxruntime as ort
@@ -36,7 +37,8 @@ def test_gpu_run_cpu_path(tmp_path, monkeypatch):
     assert len((out1 / "train_log.jsonl").read_text().splitlines()) == 3
 
     script = tmp_path / "writer.py"
-    script.write_text(WRITER.format(paths=sys.path[:2]))
+    tests = Path(__file__).resolve().parent  # synth.py here, contextgen_train one level up
+    script.write_text(WRITER.format(paths=[str(tests), str(tests.parent)]))
     monkeypatch.setenv("CONTEXTGEN_DATA_TMP", str(tmp_path / "cmd"))
     s2 = gpu_run.main(["--out", str(out2), "--resume-from", str(out1), "--data-cmd",
                        f"{sys.executable} {script} {{data}}", "--max-steps", "6", "--dpo-at-step", "5", *common])
@@ -78,7 +80,8 @@ def test_torchrun_two_processes_train_in_step(tmp_path):
     data = tmp_path / "data"
     write_shards(data, [raw_sample(i) for i in range(12)], 32, 16, VOCAB)
     out = tmp_path / "ddp"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path[:2]), "OMP_NUM_THREADS": "1"}
+    tests = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests), str(tests.parent)]), "OMP_NUM_THREADS": "1"}
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
     r = subprocess.run([*torchrun, "-m", "contextgen_train.gpu_run", "--out", str(out), "--data", str(data),
                         "--config", "tiny", "--max-steps", "3", "--minutes", "5", "--reserve-s", "0", "--batch", "2",
