@@ -89,11 +89,15 @@ def set_shifted_timesteps(sched, n_main: int, steps: int, device) -> float:
 
 
 def _fault(step: int) -> None:
-    """Fault injection for supervisor tests: CONTEXTGEN_FLUX_FAULT=oom@K or exit@K acts before step K (1-based)."""
+    """Fault injection for supervisor tests: CONTEXTGEN_FLUX_FAULT=oom@K or exit@K acts before step K (1-based);
+    slow@MS waits MS milliseconds before every step (a long job that stays running for queue tests)."""
     spec = os.environ.get("CONTEXTGEN_FLUX_FAULT", "")
     if "@" not in spec:
         return
     what, _, at = spec.partition("@")
+    if what == "slow" and at.isdigit():
+        time.sleep(int(at) / 1000)
+        return
     if at.isdigit() and int(at) == step:
         if what == "oom":
             raise torch.OutOfMemoryError("CUDA out of memory (injected by CONTEXTGEN_FLUX_FAULT)")

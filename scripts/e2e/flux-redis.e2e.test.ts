@@ -48,6 +48,8 @@ test(
       const gpu0 = start(['--worker-only', '--storage', join(dir, 'shared')], {
         ...env,
         CUDA_VISIBLE_DEVICES: '0',
+        // 250 ms before every step: the 200-step job stays running while GPU 1 starts and works
+        CONTEXTGEN_FLUX_FAULT: 'slow@250',
       });
       const base = `http://127.0.0.1:${apiPort}`;
       await waitFor('the API server', async () => fetchJson(`${base}/api/health`), 60_000);
