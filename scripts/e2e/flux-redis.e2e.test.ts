@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tinyFluxModel } from '../../packages/runtime/src/flux/tiny-flux.test-util.ts';
 import { fetchJson, rgbaPng } from '../../packages/server/src/test-util.ts';
-import { freePort, MAIN, REDIS, startRedis, stop, waitFor } from './procs.ts';
+import { FINAL, freePort, MAIN, REDIS, startRedis, stop, waitFor } from './procs.ts';
 
 test(
   'two --worker-only processes (one per GPU) share the flux model queue; cancel reaches the worker',
@@ -92,7 +92,7 @@ test(
         'the short job on worker 1',
         async () => {
           const j = await fetchJson(`${base}/api/jobs/${short.id}`);
-          return ['succeeded', 'failed', 'cancelled'].includes(j.status) ? j : undefined;
+          return FINAL.includes(j.status) ? j : undefined;
         },
         240_000,
       );

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { TINY_MODEL } from '../../packages/server/src/test-util.ts';
+import { fetchJson, TINY_MODEL, type Json } from '../../packages/server/src/test-util.ts';
 
 export const MAIN = join(import.meta.dirname, '..', '..', 'packages', 'server', 'src', 'main.ts');
 
@@ -94,17 +94,15 @@ export function startRedis(port: number, dir: string): ChildProcess {
   );
 }
 
-export const FINAL = ['succeeded', 'failed', 'cancelled'];
+export type { Json };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
+export const FINAL = ['succeeded', 'failed', 'cancelled'];
 
 /** A fetch answer whose JSON is loosely typed (tests read what they assert). */
 export type JsonResponse = Omit<Response, 'json'> & { json(): Promise<Json> };
 
-export async function json(url: string, init?: RequestInit): Promise<Json> {
-  return (await fetch(url, init)).json();
-}
+/** A fetch's answer as loosely typed JSON: the server tests' helper, under a shorter name. */
+export { fetchJson as json };
 
 export function postJob(
   base: string,

@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discPng, fetchJson, TINY_MODEL } from '../../packages/server/src/test-util.ts';
-import { freePort, MAIN, REDIS, startRedis, stop, waitFor } from './procs.ts';
+import { FINAL, freePort, MAIN, REDIS, startRedis, stop, waitFor } from './procs.ts';
 
 function startServer(args: string[], env: Record<string, string>, log: string[]): ChildProcess {
   const child = spawn(
@@ -99,7 +99,7 @@ test(
         'the job to finish on worker B',
         async () => {
           const j = await fetchJson(`${base}/api/jobs/${job.id}`);
-          return ['succeeded', 'failed', 'cancelled'].includes(j.status) ? j : undefined;
+          return FINAL.includes(j.status) ? j : undefined;
         },
         60_000,
       );
